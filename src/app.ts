@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from './config.js';
+import type { Db } from './infra/db/types.js';
+import { registerProblemHandlers } from './infra/http/problem.js';
+import { validatorCompiler } from './infra/http/validation.js';
+import { createMetrics, registerMetrics } from './infra/metrics.js';
+import { registerAuthGuard } from './modules/auth/guard.js';
+import { createIdentityRepo } from './modules/auth/repo.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { createAuthService } from './modules/auth/service.js';
+import { createTokenService } from './modules/auth/tokens.js';
+import { createBlueprintRepo } from './modules/blueprints/repo.js';
+import { blueprintRoutes } from './modules/blueprints/routes.js';
+import { createBlueprintService } from './modules/blueprints/service.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { createProjectRepo } from './modules/projects/repo.js';
+import { projectRoutes } from './modules/projects/routes.js';
+import { createProjectService } from './modules/projects/service.js';
+
+/** What buildApp is handed instead of opening itself: the composition root stays testable. */
+export interface AppDeps {
+  db: Db;
+  /** Overrides the pino logger options (tests silence it). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ONE_MIB = 1024 * 1024;
+
+/** Pino options: JSON lines, secrets redacted wherever they appear. */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.token',
+        '*.refreshToken',
+        'body.password',
+      ],
+      censor: '[redacted]',
+    },
+  };
+}
+
+/** Builds the Fastify app (no listen): plugins, hooks, routes; the caller owns `deps`. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config.logLevel),
+    bodyLimit: ONE_MIB,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: undefined,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  registerProblemHandlers(app);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  // RFC 7396 bodies are JSON.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  // Every API route rejects unknown query parameters, even those that take none.
+  app.addHook('onRoute', (route) => {
+    if (!/^\/(api|health|cache)\//.test(route.url)) return;
+    route.schema ??= {};
+    route.schema.querystring ??= { type: 'object', properties: {}, additionalProperties: false };
+  });
+
+  if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'IAC Dharma API', version: '0.1.0', description: 'Blueprints, projects, IaC generation, cost and guardrails' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const { db } = deps;
+  const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);
+  registerAuthGuard(app, tokens);
+  registerMetrics(app, createMetrics(db));
+
+  const identity = createIdentityRepo(db);
+  const blueprintRepo = createBlueprintRepo(db);
+  const auth = createAuthService(db, identity, tokens, config.auth);
+  const blueprints = createBlueprintService(db, blueprintRepo);
+  const projects = createProjectService(db, createProjectRepo(db), blueprintRepo);
+
+  healthRoutes(app, db, () => 'disabled');
+  authRoutes(app, auth);
+  blueprintRoutes(app, blueprints);
+  projectRoutes(app, projects);
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from './db/types.js';
+
+/** The process's metrics registry and the instruments the HTTP layer records into. */
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpTotal: Counter<'method' | 'route' | 'status_code'>;
+}
+
+/** Builds a registry with prom-client's defaults plus the SPEC §6 HTTP and pool metrics. */
+export function createMetrics(db: Db): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route template',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const httpTotal = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route template', labelNames, registers: [registry] });
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'App-side database pool connections by state',
+    labelNames: ['state'],
+    registers: [registry],
+    // Reads three in-memory counters of the pool: no I/O at scrape time.
+    collect() {
+      const s = db.poolStats();
+      this.set({ state: 'total' }, s.total);
+      this.set({ state: 'idle' }, s.idle);
+      this.set({ state: 'waiting' }, s.waiting);
+    },
+  });
+  return { registry, httpDuration, httpTotal };
+}
+
+/** Records every response under its route template (never the raw URL) and serves /metrics. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode };
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpTotal.inc(labels);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+}

@@ -1,0 +1,48 @@
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { ValidationError } from '../errors.js';
+
+/** The shared `?limit=&cursor=` query fields (SPEC §4: limit 1–100, default 20). */
+export const PageQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.String({ minLength: 1, maxLength: 200 }),
+};
+
+/** A list route's querystring schema: its filters plus limit/cursor; unknown parameters are a 400. */
+export function listQuery<P extends TProperties>(filters: P) {
+  return Type.Object(
+    { ...filters, limit: PageQuery.limit, cursor: Type.Optional(PageQuery.cursor) },
+    { additionalProperties: false },
+  );
+}
+
+/** A list route's response schema: `{items, nextCursor}`. */
+export function pageReply<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Encodes the last id of a page as an opaque cursor. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`v1:${lastId}`).toString('base64url');
+}
+
+/** Decodes a cursor back to the id to continue after; garbage is a 400 naming `/cursor`. */
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const raw = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const id = raw.startsWith('v1:') ? raw.slice(3) : '';
+  if (!UUID_RE.test(id)) {
+    throw new ValidationError('Invalid querystring: /cursor is not a cursor this API issued', [
+      { path: '/cursor', message: 'is not a valid cursor' },
+    ]);
+  }
+  return id;
+}
+
+/** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

@@ -1,0 +1,60 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
+import { UnauthorizedError } from '../../errors.js';
+
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What an access token says about its bearer (claims `sub`, `tid`, `role`). */
+export interface Principal {
+  id: string;
+  tenantId: string;
+  role: Role;
+}
+
+/** Signs and verifies HS256 access tokens; makes opaque refresh tokens. */
+export interface TokenService {
+  accessTtlSeconds: number;
+  signAccess(p: Principal): string;
+  verifyAccess(token: string): Principal;
+}
+
+/** Builds the token service around one secret. */
+export function createTokenService(secret: string, accessTtlSeconds: number): TokenService {
+  const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: accessTtlSeconds * 1000 });
+  // The verifier caches verified tokens (bounded), so a hot token costs one map lookup.
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 });
+  return {
+    accessTtlSeconds,
+    signAccess: (p) => signer({ sub: p.id, tid: p.tenantId, role: p.role }),
+    verifyAccess(token) {
+      let claims: { sub?: unknown; tid?: unknown; role?: unknown };
+      try {
+        claims = verifier(token);
+      } catch {
+        throw new UnauthorizedError('The bearer token is invalid or expired');
+      }
+      const { sub, tid, role } = claims;
+      if (typeof sub !== 'string' || typeof tid !== 'string' || !ROLES.includes(role as Role)) {
+        throw new UnauthorizedError('The bearer token is invalid or expired');
+      }
+      return { id: sub, tenantId: tid, role: role as Role };
+    },
+  };
+}
+
+/** A fresh refresh token (256 random bits) and the SHA-256 hash that is all the database keeps. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
+}
+
+/** The stored form of a refresh token. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** True when `have` is at least `need` in admin > editor > viewer. */
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}

@@ -1,0 +1,126 @@
+import type { Queryable } from '../../infra/db/types.js';
+import type { Blueprint, BlueprintInput } from './schema.js';
+
+interface Row {
+  id: string;
+  name: string;
+  description: string;
+  provider: Blueprint['provider'];
+  region: string;
+  version: string;
+  status: Blueprint['status'];
+  parameters: Blueprint['parameters'];
+  resources: Blueprint['resources'];
+  tags: Blueprint['tags'];
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at';
+
+function toBlueprint(r: Row): Blueprint {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    provider: r.provider,
+    region: r.region,
+    version: r.version,
+    status: r.status,
+    parameters: r.parameters,
+    resources: r.resources,
+    tags: r.tags,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    createdBy: r.created_by,
+  };
+}
+
+/** Escapes LIKE wildcards so `q` is a plain substring. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface BlueprintFilter {
+  provider?: string;
+  status?: string;
+  q?: string;
+}
+
+/** All SQL about blueprints; every statement is scoped by tenant_id. */
+export function createBlueprintRepo(db: Queryable) {
+  return {
+    async list(tenantId: string, f: BlueprintFilter, limit: number, after: string | undefined): Promise<Blueprint[]> {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM blueprints
+         WHERE tenant_id = $1
+           AND ($2::uuid IS NULL OR id < $2::uuid)
+           AND ($3::text IS NULL OR provider = $3)
+           AND ($4::text IS NULL OR status = $4)
+           AND ($5::text IS NULL OR name ILIKE $5 OR description ILIKE $5)
+         ORDER BY id DESC LIMIT $6`,
+        [tenantId, after ?? null, f.provider ?? null, f.status ?? null, f.q ? likePattern(f.q) : null, limit],
+      );
+      return rows.map(toBlueprint);
+    },
+
+    async get(tenantId: string, id: string, q: Queryable = db, forUpdate = false): Promise<Blueprint | undefined> {
+      const { rows } = await q.query<Row>(
+        `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+        [tenantId, id],
+      );
+      return rows[0] && toBlueprint(rows[0]);
+    },
+
+    async insert(tenantId: string, b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date }): Promise<Blueprint> {
+      const { rows } = await db.query<Row>(
+        `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+         RETURNING ${COLUMNS}`,
+        [b.id, tenantId, b.name, b.description, b.provider, b.region, b.version, b.status ?? 'draft',
+          JSON.stringify(b.parameters), JSON.stringify(b.resources), JSON.stringify(b.tags), b.createdBy, b.now],
+      );
+      return toBlueprint(rows[0]!);
+    },
+
+    async update(q: Queryable, tenantId: string, id: string, b: BlueprintInput & { version: string; now: Date }): Promise<Blueprint> {
+      const { rows } = await q.query<Row>(
+        `UPDATE blueprints SET name = $3, description = $4, provider = $5, region = $6, version = $7, status = $8,
+           parameters = $9, resources = $10, tags = $11, updated_at = $12
+         WHERE tenant_id = $1 AND id = $2
+         RETURNING ${COLUMNS}`,
+        [tenantId, id, b.name, b.description, b.provider, b.region, b.version, b.status ?? 'draft',
+          JSON.stringify(b.parameters), JSON.stringify(b.resources), JSON.stringify(b.tags), b.now],
+      );
+      return toBlueprint(rows[0]!);
+    },
+
+    /** The tenant's projects that use a blueprint (for the 409 on delete). */
+    async usedBy(q: Queryable, tenantId: string, id: string): Promise<{ id: string; name: string }[]> {
+      const { rows } = await q.query<{ id: string; name: string }>(
+        `SELECT p.id, p.name FROM project_blueprints pb JOIN projects p ON p.id = pb.project_id
+         WHERE pb.blueprint_id = $2 AND p.tenant_id = $1 ORDER BY p.id`,
+        [tenantId, id],
+      );
+      return rows;
+    },
+
+    async remove(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+      const { rowCount } = await q.query('DELETE FROM blueprints WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+      return rowCount > 0;
+    },
+
+    /** Which of `ids` are this tenant's blueprints. */
+    async existing(q: Queryable, tenantId: string, ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const { rows } = await q.query<{ id: string }>(
+        'SELECT id FROM blueprints WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
+        [tenantId, ids],
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+  };
+}
+
+export type BlueprintRepo = ReturnType<typeof createBlueprintRepo>;

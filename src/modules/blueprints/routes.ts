@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { listQuery, pageReply } from '../../lib/pagination.js';
+import { principalOf } from '../auth/guard.js';
+import { BlueprintInput, BlueprintListQuery, BlueprintSchema, IdParams } from './schema.js';
+import { blueprintEtag, type BlueprintService } from './service.js';
+
+const security = [{ bearer: [] }];
+type ListQs = { provider?: string; status?: string; q?: string; limit: number; cursor?: string };
+
+/** /api/blueprints: thin adapters over the blueprint service. */
+export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintService): void {
+  app.get<{ Querystring: ListQs }>(
+    '/api/blueprints',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['blueprints'], security, querystring: listQuery(BlueprintListQuery), response: { 200: pageReply(BlueprintSchema) } },
+    },
+    async (req) => {
+      const { limit, cursor, ...filter } = req.query;
+      return blueprints.list(principalOf(req), filter, limit, cursor);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/blueprints/:id',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['blueprints'], security, params: IdParams, querystring: listQuery({}), response: { 200: BlueprintSchema } },
+    },
+    async (req, reply) => {
+      const b = await blueprints.get(principalOf(req), req.params.id);
+      return reply.header('etag', blueprintEtag(b)).send(b);
+    },
+  );
+
+  app.post<{ Body: BlueprintInput }>(
+    '/api/blueprints',
+    { config: { role: 'editor' }, schema: { tags: ['blueprints'], security, body: BlueprintInput, response: { 201: BlueprintSchema } } },
+    async (req, reply) => {
+      const b = await blueprints.create(principalOf(req), req.body);
+      return reply.code(201).header('etag', blueprintEtag(b)).header('location', `/api/blueprints/${b.id}`).send(b);
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: BlueprintInput }>(
+    '/api/blueprints/:id',
+    {
+      config: { role: 'editor' },
+      schema: { tags: ['blueprints'], security, params: IdParams, body: BlueprintInput, response: { 200: BlueprintSchema } },
+    },
+    async (req, reply) => {
+      const b = await blueprints.replace(principalOf(req), req.params.id, req.body, req.headers['if-match']);
+      return reply.header('etag', blueprintEtag(b)).send(b);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/blueprints/:id',
+    { config: { role: 'admin' }, schema: { tags: ['blueprints'], security, params: IdParams, response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      await blueprints.remove(principalOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,90 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js';
+import type { Db } from '../../infra/db/types.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import type { Principal } from '../auth/tokens.js';
+import { checkBlueprint } from './checks.js';
+import type { BlueprintFilter, BlueprintRepo } from './repo.js';
+import type { Blueprint, BlueprintInput } from './schema.js';
+
+/** The strong ETag of a blueprint: it changes exactly when its version does. */
+export function blueprintEtag(b: Pick<Blueprint, 'id' | 'version'>): string {
+  return `"${b.id}@${b.version}"`;
+}
+
+/** 1.4.2 → 1.5.0: every content change is a minor bump. */
+function bumpMinor(version: string): string {
+  const [major = 1, minor = 0] = version.split('.').map(Number);
+  return `${major}.${minor + 1}.0`;
+}
+
+function ifMatchAllows(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  return header.split(',').some((t) => t.trim() === '*' || t.trim() === etag);
+}
+
+const EDITABLE = ['name', 'description', 'provider', 'region', 'status', 'parameters', 'resources', 'tags'] as const;
+
+/** Notified after each acknowledged write so caches can drop what it affects. */
+export type BlueprintWriteListener = (tenantId: string, blueprintId: string) => Promise<void>;
+
+/** Blueprint use cases: tenant-scoped CRUD with version bumps and optimistic concurrency. */
+export function createBlueprintService(db: Db, repo: BlueprintRepo, onWrite: BlueprintWriteListener = async () => {}) {
+  return {
+    async list(p: Principal, filter: BlueprintFilter, limit: number, cursor: string | undefined) {
+      const rows = await repo.list(p.tenantId, filter, limit + 1, decodeCursor(cursor));
+      return toPage(rows, limit);
+    },
+
+    async get(p: Principal, id: string): Promise<Blueprint> {
+      const b = await repo.get(p.tenantId, id);
+      if (!b) throw new NotFoundError('Blueprint');
+      return b;
+    },
+
+    async create(p: Principal, input: BlueprintInput): Promise<Blueprint> {
+      checkBlueprint(input);
+      const created = await repo.insert(p.tenantId, { ...input, id: newId(), version: '1.0.0', createdBy: p.id, now: new Date() });
+      await onWrite(p.tenantId, created.id);
+      return created;
+    },
+
+    /** Replaces the editable fields; identical content changes nothing, anything else bumps the minor version. */
+    async replace(p: Principal, id: string, input: BlueprintInput, ifMatch: string | undefined): Promise<Blueprint> {
+      checkBlueprint(input);
+      const next = { ...input, status: input.status ?? 'draft' };
+      const { blueprint, changed } = await db.tx(async (q) => {
+        const current = await repo.get(p.tenantId, id, q, true);
+        if (!current) throw new NotFoundError('Blueprint');
+        if (!ifMatchAllows(ifMatch, blueprintEtag(current))) {
+          throw new PreconditionFailedError(`If-Match does not match the current ETag ${blueprintEtag(current)}`);
+        }
+        if (EDITABLE.every((k) => isDeepStrictEqual(current[k], next[k]))) return { blueprint: current, changed: false };
+        const updated = await repo.update(q, p.tenantId, id, { ...next, version: bumpMinor(current.version), now: new Date() });
+        return { blueprint: updated, changed: true };
+      });
+      if (changed) await onWrite(p.tenantId, id);
+      return blueprint;
+    },
+
+    async remove(p: Principal, id: string): Promise<void> {
+      await db.tx(async (q) => {
+        const current = await repo.get(p.tenantId, id, q, true);
+        if (!current) throw new NotFoundError('Blueprint');
+        const projects = await repo.usedBy(q, p.tenantId, id);
+        if (projects.length > 0) {
+          throw new ConflictError(
+            `The blueprint is used by ${projects.length} project(s): ${projects.map((x) => x.name).join(', ')}`,
+            undefined,
+            { projects },
+          );
+        }
+        await repo.remove(q, p.tenantId, id);
+      });
+      await onWrite(p.tenantId, id);
+    },
+  };
+}
+
+export type BlueprintService = ReturnType<typeof createBlueprintService>;

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { listQuery, pageReply } from '../../lib/pagination.js';
+import { principalOf } from '../auth/guard.js';
+import { IdParams } from '../blueprints/schema.js';
+import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSummary } from './schema.js';
+import type { ProjectService } from './service.js';
+
+const security = [{ bearer: [] }];
+type ListQs = { status?: string; environment?: string; limit: number; cursor?: string };
+
+/** /api/projects: thin adapters over the project service. */
+export function projectRoutes(app: FastifyInstance, projects: ProjectService): void {
+  app.get<{ Querystring: ListQs }>(
+    '/api/projects',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['projects'], security, querystring: listQuery(ProjectListQuery), response: { 200: pageReply(ProjectSchema) } },
+    },
+    async (req) => {
+      const { limit, cursor, ...filter } = req.query;
+      return projects.list(principalOf(req), filter, limit, cursor);
+    },
+  );
+
+  // Registered before /:id for readability; find-my-way prefers the static segment anyway.
+  app.get(
+    '/api/projects/stats/summary',
+    { config: { role: 'viewer' }, schema: { tags: ['projects'], security, querystring: listQuery({}), response: { 200: StatsSummary } } },
+    async (req) => projects.summary(principalOf(req)),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/projects/:id',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['projects'], security, params: IdParams, querystring: listQuery({}), response: { 200: ProjectSchema } },
+    },
+    async (req) => projects.get(principalOf(req), req.params.id),
+  );
+
+  app.post<{ Body: ProjectInput }>(
+    '/api/projects',
+    { config: { role: 'editor' }, schema: { tags: ['projects'], security, body: ProjectInput, response: { 201: ProjectSchema } } },
+    async (req, reply) => {
+      const project = await projects.create(principalOf(req), req.body);
+      return reply.code(201).header('location', `/api/projects/${project.id}`).send(project);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: ProjectPatch }>(
+    '/api/projects/:id',
+    { config: { role: 'editor' }, schema: { tags: ['projects'], security, params: IdParams, body: ProjectPatch, response: { 200: ProjectSchema } } },
+    async (req) => projects.patch(principalOf(req), req.params.id, req.body),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/projects/:id',
+    { config: { role: 'admin' }, schema: { tags: ['projects'], security, params: IdParams, response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      await projects.remove(principalOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export const PROJECT_STATUSES = ['active', 'on_hold', 'completed', 'archived'] as const;
+const Environment = literals(ENVIRONMENTS);
+const Status = literals(PROJECT_STATUSES);
+const BlueprintIds = Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100, uniqueItems: true });
+const Budget = Type.Number({ minimum: 0, maximum: 1e12 });
+
+export const ProjectInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ maxLength: 2000, default: '' }),
+    environment: Environment,
+    status: Type.Optional(Status),
+    blueprintIds: Type.Optional(BlueprintIds),
+    budgetMonthly: Type.Optional(Type.Union([Budget, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type ProjectInput = Static<typeof ProjectInput>;
+
+/** JSON merge-patch (RFC 7396): absent = unchanged, null = remove (only budgetMonthly may be removed). */
+export const ProjectPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    environment: Type.Optional(Environment),
+    status: Type.Optional(Status),
+    blueprintIds: Type.Optional(BlueprintIds),
+    budgetMonthly: Type.Optional(Type.Union([Budget, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type ProjectPatch = Static<typeof ProjectPatch>;
+
+export const ProjectSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  description: Type.String(),
+  environment: Environment,
+  status: Status,
+  blueprintIds: Type.Array(Type.String({ format: 'uuid' })),
+  budgetMonthly: Type.Union([Type.Number(), Type.Null()]),
+  owner: Type.String({ format: 'uuid' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type Project = Static<typeof ProjectSchema>;
+
+const counts = <T extends readonly string[]>(keys: T) =>
+  Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])) as Record<T[number], ReturnType<typeof Type.Integer>>);
+
+export const StatsSummary = Type.Object({
+  total: Type.Integer(),
+  byStatus: counts(PROJECT_STATUSES),
+  byEnvironment: counts(ENVIRONMENTS),
+  blueprints: Type.Integer(),
+  estimatedMonthlyCost: Type.Union([Type.Number(), Type.Null()]),
+});
+export type StatsSummary = Static<typeof StatsSummary>;
+
+export const ProjectListQuery = {
+  status: Type.Optional(Status),
+  environment: Type.Optional(Environment),
+};

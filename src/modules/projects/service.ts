@@ -1,0 +1,97 @@
+import { NotFoundError, UnprocessableError } from '../../errors.js';
+import type { Db, Queryable } from '../../infra/db/types.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import type { Principal } from '../auth/tokens.js';
+import type { BlueprintRepo } from '../blueprints/repo.js';
+import type { ProjectFilter, ProjectRepo } from './repo.js';
+import type { Project, ProjectInput, ProjectPatch, StatsSummary } from './schema.js';
+
+/** Notified after each acknowledged project write so caches can drop what it affects. */
+export type ProjectWriteListener = (tenantId: string, projectId: string) => Promise<void>;
+
+/** Sums the monthly cost of the tenant's projects' blueprints; null until a cost engine is wired. */
+export type ProjectCostEstimator = (tenantId: string) => Promise<number | null>;
+
+/** Project use cases: tenant-scoped CRUD, merge-patch and the stats summary. */
+export function createProjectService(
+  db: Db,
+  repo: ProjectRepo,
+  blueprints: BlueprintRepo,
+  onWrite: ProjectWriteListener = async () => {},
+  estimateCost: ProjectCostEstimator = async () => null,
+) {
+  /** 422 naming every id that is not one of the tenant's blueprints. */
+  async function assertOwnBlueprints(q: Queryable, tenantId: string, ids: string[]): Promise<void> {
+    const found = await blueprints.existing(q, tenantId, ids);
+    const errors = ids.flatMap((id, i) =>
+      found.has(id) ? [] : [{ path: `/blueprintIds/${i}`, message: `${id} is not a blueprint of this tenant` }],
+    );
+    if (errors.length > 0) throw new UnprocessableError(`Unknown blueprint(s): ${errors.map((e) => e.path).join(', ')}`, errors);
+  }
+
+  return {
+    async list(p: Principal, filter: ProjectFilter, limit: number, cursor: string | undefined) {
+      return toPage(await repo.list(p.tenantId, filter, limit + 1, decodeCursor(cursor)), limit);
+    },
+
+    async get(p: Principal, id: string): Promise<Project> {
+      const project = await repo.get(p.tenantId, id);
+      if (!project) throw new NotFoundError('Project');
+      return project;
+    },
+
+    async create(p: Principal, input: ProjectInput): Promise<Project> {
+      const id = newId();
+      const blueprintIds = input.blueprintIds ?? [];
+      const created = await db.tx(async (q) => {
+        await assertOwnBlueprints(q, p.tenantId, blueprintIds);
+        await repo.insert(q, p.tenantId, {
+          id,
+          name: input.name,
+          description: input.description,
+          environment: input.environment,
+          status: input.status ?? 'active',
+          budgetMonthly: input.budgetMonthly ?? null,
+          owner: p.id,
+          blueprintIds,
+          now: new Date(),
+        });
+        return (await repo.get(p.tenantId, id, q))!;
+      });
+      await onWrite(p.tenantId, id);
+      return created;
+    },
+
+    /** RFC 7396 merge-patch: absent fields keep their value, `budgetMonthly: null` removes it. */
+    async patch(p: Principal, id: string, patch: ProjectPatch): Promise<Project> {
+      const updated = await db.tx(async (q) => {
+        const current = await repo.get(p.tenantId, id, q, true);
+        if (!current) throw new NotFoundError('Project');
+        if (patch.blueprintIds) await assertOwnBlueprints(q, p.tenantId, patch.blueprintIds);
+        const { blueprintIds: _, createdAt: __, updatedAt: ___, ...fields } = current;
+        await repo.update(q, p.tenantId, {
+          ...fields,
+          ...patch,
+          budgetMonthly: patch.budgetMonthly === undefined ? current.budgetMonthly : patch.budgetMonthly,
+          now: new Date(),
+        });
+        return (await repo.get(p.tenantId, id, q))!;
+      });
+      await onWrite(p.tenantId, id);
+      return updated;
+    },
+
+    async remove(p: Principal, id: string): Promise<void> {
+      if (!(await repo.remove(p.tenantId, id))) throw new NotFoundError('Project');
+      await onWrite(p.tenantId, id);
+    },
+
+    async summary(p: Principal): Promise<StatsSummary> {
+      const [counts, estimatedMonthlyCost] = await Promise.all([repo.summary(p.tenantId), estimateCost(p.tenantId)]);
+      return { ...counts, estimatedMonthlyCost };
+    },
+  };
+}
+
+export type ProjectService = ReturnType<typeof createProjectService>;
