@@ -1,0 +1,24 @@
+/** Content hash of generated IaC files (SPEC §4 "IaC generation": `hash`). */
+import { createHash } from 'node:crypto';
+
+/** One generated file. */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * Hex SHA-256 over the files' paths and contents, in order. Each field is length-prefixed so that
+ * moving bytes between a path and a content (or between two files) always changes the hash.
+ */
+export function hashFiles(files: readonly GeneratedFile[]): string {
+  const h = createHash('sha256');
+  for (const f of files) {
+    for (const part of [f.path, f.content]) {
+      const buf = Buffer.from(part, 'utf8');
+      h.update(`${buf.length}:`);
+      h.update(buf);
+    }
+  }
+  return h.digest('hex');
+}
