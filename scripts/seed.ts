@@ -19,7 +19,12 @@ const rnd = createRandom(SEED);
 let serial = 0;
 const nextId = () => seededId(rnd, serial++);
 
-async function insertBatch(q: Queryable, table: string, columns: string, rows: Record<string, unknown>[]): Promise<number> {
+async function insertBatch(
+  q: Queryable,
+  table: string,
+  columns: string,
+  rows: Record<string, unknown>[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += BATCH) {
     const { rowCount } = await q.query(
@@ -41,10 +46,14 @@ const counts = { tenants: 0, users: 0, blueprints: 0, projects: 0 };
 for (const [t, name] of TENANTS.entries()) {
   const slug = name.toLowerCase().split(' ')[0]!;
   const tenantId = nextId();
-  counts.tenants += await insertBatch(db, 'tenants', 'id uuid, name text, created_at timestamptz', [{ id: tenantId, name, created_at: now }]);
+  counts.tenants += await insertBatch(db, 'tenants', 'id uuid, name text, created_at timestamptz', [
+    { id: tenantId, name, created_at: now },
+  ]);
 
   const users = ['admin', 'editor', 'viewer'].map((role) => ({ id: nextId(), email: `${role}@${slug}.example`, role }));
-  if (t === 0) for (let i = 1; i <= LOAD_USERS; i++) users.push({ id: nextId(), email: `load${String(i).padStart(3, '0')}@${slug}.example`, role: 'editor' });
+  if (t === 0)
+    for (let i = 1; i <= LOAD_USERS; i++)
+      users.push({ id: nextId(), email: `load${String(i).padStart(3, '0')}@${slug}.example`, role: 'editor' });
   counts.users += await insertBatch(
     db,
     'users',
@@ -56,7 +65,15 @@ for (const [t, name] of TENANTS.entries()) {
 
   const blueprints = Array.from({ length: BLUEPRINTS_PER_TENANT }, (_, n) => {
     const b = makeBlueprint(rnd, n + 1);
-    return { id: nextId(), tenant_id: tenantId, ...b, version: '1.0.0', created_by: adminId, created_at: now, updated_at: now };
+    return {
+      id: nextId(),
+      tenant_id: tenantId,
+      ...b,
+      version: '1.0.0',
+      created_by: adminId,
+      created_at: now,
+      updated_at: now,
+    };
   });
   counts.blueprints += await insertBatch(
     db,

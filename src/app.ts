@@ -68,7 +68,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     done();
   });
   // RFC 7396 bodies are JSON.
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
 
   // Every API route rejects unknown query parameters, even those that take none.
   app.addHook('onRoute', (route) => {
@@ -80,7 +84,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'IAC Dharma API', version: '0.1.0', description: 'Blueprints, projects, IaC generation, cost and guardrails' },
+      info: {
+        title: 'IAC Dharma API',
+        version: '0.1.0',
+        description: 'Blueprints, projects, IaC generation, cost and guardrails',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });

@@ -152,7 +152,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redis: redisUrl ? { url: redisUrl, ttlDefault: redisTtlDefault, commandTimeoutMs } : undefined,
     redisTtlDefault,
     jwtSecret,
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel,
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),

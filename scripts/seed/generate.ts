@@ -27,7 +27,12 @@ export function seededId(rnd: Random, n: number): string {
 }
 
 const PROVIDERS = {
-  aws: { regions: ['us-east-1'], vm: ['t3.micro', 't3.medium', 'm5.large'], db: ['db.t3.micro'], cache: ['cache.t3.micro'] },
+  aws: {
+    regions: ['us-east-1'],
+    vm: ['t3.micro', 't3.medium', 'm5.large'],
+    db: ['db.t3.micro'],
+    cache: ['cache.t3.micro'],
+  },
   azure: { regions: ['eastus'], vm: ['Standard_B1s', 'Standard_B2s'], db: ['GP_Gen5_2'], cache: ['C0'] },
   gcp: { regions: ['us-central1'], vm: ['e2-micro', 'e2-medium'], db: ['db-f1-micro'], cache: ['basic-1gb'] },
 } as const;
@@ -42,10 +47,23 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
       { name: 'vpc', type: 'network', properties: { cidr: '10.0.0.0/16' } },
       { name: 'public', type: 'subnet', properties: { network: 'vpc', cidr: '10.0.1.0/24', public: true } },
       { name: 'private', type: 'subnet', properties: { network: 'vpc', cidr: '10.0.2.0/24' } },
-      { name: 'web-sg', type: 'security_group', properties: { network: 'vpc', ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] } },
+      {
+        name: 'web-sg',
+        type: 'security_group',
+        properties: { network: 'vpc', ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] },
+      },
       { name: 'lb', type: 'load_balancer', properties: { kind: 'application', public: true, subnets: ['public'] } },
-      { name: 'web', type: 'vm', properties: { size: '${param.webSize}', image: 'ubuntu-22.04', subnet: 'private', diskGb: 30 }, count: r.int(1, 4) },
-      { name: 'db', type: 'database', properties: { engine: 'postgres', size: r.pick(PROVIDERS[p].db), storageGb: r.pick([20, 50, 100]) } },
+      {
+        name: 'web',
+        type: 'vm',
+        properties: { size: '${param.webSize}', image: 'ubuntu-22.04', subnet: 'private', diskGb: 30 },
+        count: r.int(1, 4),
+      },
+      {
+        name: 'db',
+        type: 'database',
+        properties: { engine: 'postgres', size: r.pick(PROVIDERS[p].db), storageGb: r.pick([20, 50, 100]) },
+      },
     ],
   },
   {
@@ -62,7 +80,11 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
       { name: 'vpc', type: 'network', properties: { cidr: '10.10.0.0/16' } },
       { name: 'nodes', type: 'subnet', properties: { network: 'vpc', cidr: '10.10.0.0/20' } },
       { name: 'egress', type: 'nat_gateway', properties: { subnet: 'nodes' } },
-      { name: 'cluster', type: 'kubernetes_cluster', properties: { version: '1.29', nodeSize: r.pick(PROVIDERS[p].vm), nodeCount: r.int(2, 6) } },
+      {
+        name: 'cluster',
+        type: 'kubernetes_cluster',
+        properties: { version: '1.29', nodeSize: r.pick(PROVIDERS[p].vm), nodeCount: r.int(2, 6) },
+      },
       { name: 'sessions', type: 'cache', properties: { engine: 'redis', size: r.pick(PROVIDERS[p].cache), nodes: 1 } },
     ],
   },
@@ -71,14 +93,30 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
     build: (p, r) => [
       { name: 'vpc', type: 'network', properties: { cidr: '172.16.0.0/16' } },
       { name: 'jobs', type: 'subnet', properties: { network: 'vpc', cidr: '172.16.1.0/24' } },
-      { name: 'worker', type: 'vm', properties: { size: r.pick(PROVIDERS[p].vm), image: 'debian-12', subnet: 'jobs', diskGb: 50 }, count: r.int(1, 8) },
+      {
+        name: 'worker',
+        type: 'vm',
+        properties: { size: r.pick(PROVIDERS[p].vm), image: 'debian-12', subnet: 'jobs', diskGb: 50 },
+        count: r.int(1, 8),
+      },
       { name: 'scratch', type: 'disk', properties: { sizeGb: r.pick([100, 200, 500]), diskType: 'gp3' } },
       { name: 'results', type: 'bucket', properties: {} },
     ],
   },
 ];
 
-const TEAMS = ['payments', 'search', 'identity', 'checkout', 'analytics', 'mobile', 'platform', 'ml', 'growth', 'billing'];
+const TEAMS = [
+  'payments',
+  'search',
+  'identity',
+  'checkout',
+  'analytics',
+  'mobile',
+  'platform',
+  'ml',
+  'growth',
+  'billing',
+];
 
 /** The n-th blueprint of a tenant: a realistic shape on a provider, with parameters and tags. */
 export function makeBlueprint(r: Random, n: number) {

@@ -21,7 +21,12 @@ export function createMetrics(db: Db): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const httpTotal = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route template', labelNames, registers: [registry] });
+  const httpTotal = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route template',
+    labelNames,
+    registers: [registry],
+  });
   new Gauge({
     name: 'db_pool_connections',
     help: 'App-side database pool connections by state',
@@ -41,7 +46,11 @@ export function createMetrics(db: Db): Metrics {
 /** Records every response under its route template (never the raw URL) and serves /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: reply.statusCode,
+    };
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     metrics.httpTotal.inc(labels);
   });

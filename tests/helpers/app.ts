@@ -64,22 +64,49 @@ export async function registerTenant(app: FastifyInstance, org = 'Acme'): Promis
   counter += 1;
   const email = `admin${counter}.${Date.now()}@${org.toLowerCase().replace(/[^a-z]/g, '') || 'org'}.example`;
   const password = 'correct horse battery staple';
-  const res = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password, organization: org } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/register',
+    payload: { email, password, organization: org },
+  });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
-  return { token: body.token, refreshToken: body.refreshToken, userId: body.user.id, tenantId: body.tenant.id, email, password };
+  return {
+    token: body.token,
+    refreshToken: body.refreshToken,
+    userId: body.user.id,
+    tenantId: body.tenant.id,
+    email,
+    password,
+  };
 }
 
 /** Adds a user with `role` to the admin's tenant and logs it in. */
-export async function addUser(app: FastifyInstance, admin: Account, role: 'admin' | 'editor' | 'viewer'): Promise<Account> {
+export async function addUser(
+  app: FastifyInstance,
+  admin: Account,
+  role: 'admin' | 'editor' | 'viewer',
+): Promise<Account> {
   counter += 1;
   const email = `${role}${counter}.${Date.now()}@members.example`;
   const password = 'another long passphrase';
-  const created = await app.inject({ method: 'POST', url: '/api/users', headers: bearer(admin), payload: { email, password, role } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: bearer(admin),
+    payload: { email, password, role },
+  });
   if (created.statusCode !== 201) throw new Error(`add user failed: ${created.statusCode} ${created.body}`);
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
   const body = login.json();
-  return { token: body.token, refreshToken: body.refreshToken, userId: body.user.id, tenantId: admin.tenantId, email, password };
+  return {
+    token: body.token,
+    refreshToken: body.refreshToken,
+    userId: body.user.id,
+    tenantId: admin.tenantId,
+    email,
+    password,
+  };
 }
 
 /** The Authorization header of an account. */
@@ -98,7 +125,12 @@ export function blueprintBody(over: Record<string, unknown> = {}): Record<string
     resources: [
       { name: 'vpc', type: 'network', properties: { cidr: '10.0.0.0/16' } },
       { name: 'web-subnet', type: 'subnet', properties: { network: 'vpc', cidr: '10.0.1.0/24' } },
-      { name: 'web', type: 'vm', properties: { size: '${param.size}', image: 'ubuntu-22.04', subnet: 'web-subnet' }, count: 2 },
+      {
+        name: 'web',
+        type: 'vm',
+        properties: { size: '${param.size}', image: 'ubuntu-22.04', subnet: 'web-subnet' },
+        count: 2,
+      },
     ],
     tags: { Environment: 'dev', Owner: 'platform', CostCenter: 'cc-1' },
     ...over,
@@ -106,6 +138,12 @@ export function blueprintBody(over: Record<string, unknown> = {}): Record<string
 }
 
 /** Asserts-free accessor for the problem body of a response. */
-export function problemOf(res: LightMyRequestResponse): { type: string; title: string; status: number; detail: string; errors?: { path: string; message: string }[] } {
+export function problemOf(res: LightMyRequestResponse): {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+} {
   return res.json();
 }

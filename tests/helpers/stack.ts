@@ -43,7 +43,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one statement on PostgreSQL directly (not through PgBouncer). */
-export async function directQuery<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+export async function directQuery<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -41,13 +41,25 @@ describe('npm run seed', () => {
   });
 
   it('prints demo logins that work', async () => {
-    const config = loadConfig({ DATABASE_URL: database.bouncerUrl, MIGRATE: 'false', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: database.bouncerUrl,
+      MIGRATE: 'false',
+      JWT_SECRET: 'x'.repeat(40),
+      LOG_LEVEL: 'silent',
+    });
     const db = await openDatabase(config.database, false);
     const app = await buildApp(config, { db, logger: false });
     try {
-      const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'viewer@globex.example', password: 'DemoPassword-2026' } });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'viewer@globex.example', password: 'DemoPassword-2026' },
+      });
       assert.equal(login.statusCode, 200);
-      const list = await app.inject({ url: '/api/blueprints?limit=100', headers: { authorization: `Bearer ${login.json().token}` } });
+      const list = await app.inject({
+        url: '/api/blueprints?limit=100',
+        headers: { authorization: `Bearer ${login.json().token}` },
+      });
       assert.equal(list.json().items.length, 100);
       assert.ok(list.json().nextCursor);
     } finally {

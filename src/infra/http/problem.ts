@@ -54,7 +54,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const body = toProblem(err);
     if (body) {
       if (err instanceof AppError && err.headers) reply.headers(err.headers);
-      if (body.status >= 500) request.log.warn({ err: { code: body.type, message: err.message } }, 'dependency failure');
+      if (body.status >= 500)
+        request.log.warn({ err: { code: body.type, message: err.message } }, 'dependency failure');
       return send(reply, { ...body, instance: request.url.split('?')[0] });
     }
     request.log.error({ err }, 'unhandled error');

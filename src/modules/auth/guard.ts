@@ -31,10 +31,12 @@ export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): v
     if (!match?.[1]) throw new UnauthorizedError();
     request.principal = tokens.verifyAccess(match[1]);
   };
-  const authorize = (need: Role) => async (request: FastifyRequest): Promise<void> => {
-    const have = principalOf(request).role;
-    if (!roleAtLeast(have, need)) throw new ForbiddenError(`This action needs the ${need} role; you are ${have}`);
-  };
+  const authorize =
+    (need: Role) =>
+    async (request: FastifyRequest): Promise<void> => {
+      const have = principalOf(request).role;
+      if (!roleAtLeast(have, need)) throw new ForbiddenError(`This action needs the ${need} role; you are ${have}`);
+    };
 
   // Attached per route, so public routes (health, metrics) pay for no hook at all.
   app.addHook('onRoute', (route) => {

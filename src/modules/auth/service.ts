@@ -49,7 +49,9 @@ export function createAuthService(db: Db, repo: IdentityRepo, tokens: TokenServi
       return await repo.insertUser(q, { id: newId(), tenantId, email: email.toLowerCase(), passwordHash, role });
     } catch (err) {
       if (err instanceof ConflictError) {
-        throw new ConflictError('That email is already registered', [{ path: '/email', message: 'is already registered' }]);
+        throw new ConflictError('That email is already registered', [
+          { path: '/email', message: 'is already registered' },
+        ]);
       }
       throw err;
     }
@@ -105,7 +107,9 @@ export function createAuthService(db: Db, repo: IdentityRepo, tokens: TokenServi
       // Thrown after commit, so a reuse's family revocation is kept.
       if ('error' in outcome) {
         throw new UnauthorizedError(
-          outcome.error === 'reused' ? 'Refresh token reuse detected; the session was revoked' : 'Invalid refresh token',
+          outcome.error === 'reused'
+            ? 'Refresh token reuse detected; the session was revoked'
+            : 'Invalid refresh token',
         );
       }
       return outcome.pair;

@@ -21,7 +21,8 @@ function collectParamRefs(value: unknown, path: string, out: { name: string; pat
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => collectParamRefs(v, `${path}/${i}`, out));
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectParamRefs(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+    for (const [k, v] of Object.entries(value))
+      collectParamRefs(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
   }
 }
 
@@ -55,7 +56,8 @@ export function checkBlueprint(input: BlueprintInput): void {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   input.resources.forEach((r, i) => {
-    if (seen.has(r.name)) errors.push({ path: `/resources/${i}/name`, message: `duplicates /resources/${seen.get(r.name)}/name` });
+    if (seen.has(r.name))
+      errors.push({ path: `/resources/${i}/name`, message: `duplicates /resources/${seen.get(r.name)}/name` });
     else seen.set(r.name, i);
   });
 
@@ -72,11 +74,12 @@ export function checkBlueprint(input: BlueprintInput): void {
     }
   }
 
-  const declared = new Set(Object.keys(((input.parameters as { properties?: object }).properties) ?? {}));
+  const declared = new Set(Object.keys((input.parameters as { properties?: object }).properties ?? {}));
   const refs: { name: string; path: string }[] = [];
   input.resources.forEach((r, i) => collectParamRefs(r.properties, `/resources/${i}/properties`, refs));
   for (const ref of refs) {
-    if (!declared.has(ref.name)) errors.push({ path: ref.path, message: `references undeclared parameter "${ref.name}"` });
+    if (!declared.has(ref.name))
+      errors.push({ path: ref.path, message: `references undeclared parameter "${ref.name}"` });
   }
 
   if (errors.length > 0) {

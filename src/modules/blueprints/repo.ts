@@ -17,7 +17,8 @@ interface Row {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at';
+const COLUMNS =
+  'id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at';
 
 function toBlueprint(r: Row): Blueprint {
   return {
@@ -73,25 +74,58 @@ export function createBlueprintRepo(db: Queryable) {
       return rows[0] && toBlueprint(rows[0]);
     },
 
-    async insert(tenantId: string, b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date }): Promise<Blueprint> {
+    async insert(
+      tenantId: string,
+      b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date },
+    ): Promise<Blueprint> {
       const { rows } = await db.query<Row>(
         `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
          RETURNING ${COLUMNS}`,
-        [b.id, tenantId, b.name, b.description, b.provider, b.region, b.version, b.status ?? 'draft',
-          JSON.stringify(b.parameters), JSON.stringify(b.resources), JSON.stringify(b.tags), b.createdBy, b.now],
+        [
+          b.id,
+          tenantId,
+          b.name,
+          b.description,
+          b.provider,
+          b.region,
+          b.version,
+          b.status ?? 'draft',
+          JSON.stringify(b.parameters),
+          JSON.stringify(b.resources),
+          JSON.stringify(b.tags),
+          b.createdBy,
+          b.now,
+        ],
       );
       return toBlueprint(rows[0]!);
     },
 
-    async update(q: Queryable, tenantId: string, id: string, b: BlueprintInput & { version: string; now: Date }): Promise<Blueprint> {
+    async update(
+      q: Queryable,
+      tenantId: string,
+      id: string,
+      b: BlueprintInput & { version: string; now: Date },
+    ): Promise<Blueprint> {
       const { rows } = await q.query<Row>(
         `UPDATE blueprints SET name = $3, description = $4, provider = $5, region = $6, version = $7, status = $8,
            parameters = $9, resources = $10, tags = $11, updated_at = $12
          WHERE tenant_id = $1 AND id = $2
          RETURNING ${COLUMNS}`,
-        [tenantId, id, b.name, b.description, b.provider, b.region, b.version, b.status ?? 'draft',
-          JSON.stringify(b.parameters), JSON.stringify(b.resources), JSON.stringify(b.tags), b.now],
+        [
+          tenantId,
+          id,
+          b.name,
+          b.description,
+          b.provider,
+          b.region,
+          b.version,
+          b.status ?? 'draft',
+          JSON.stringify(b.parameters),
+          JSON.stringify(b.resources),
+          JSON.stringify(b.tags),
+          b.now,
+        ],
       );
       return toBlueprint(rows[0]!);
     },

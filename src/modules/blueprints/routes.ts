@@ -14,7 +14,12 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['blueprints'], security, querystring: listQuery(BlueprintListQuery), response: { 200: pageReply(BlueprintSchema) } },
+      schema: {
+        tags: ['blueprints'],
+        security,
+        querystring: listQuery(BlueprintListQuery),
+        response: { 200: pageReply(BlueprintSchema) },
+      },
     },
     async (req) => {
       const { limit, cursor, ...filter } = req.query;
@@ -26,7 +31,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['blueprints'], security, params: IdParams, querystring: listQuery({}), response: { 200: BlueprintSchema } },
+      schema: {
+        tags: ['blueprints'],
+        security,
+        params: IdParams,
+        querystring: listQuery({}),
+        response: { 200: BlueprintSchema },
+      },
     },
     async (req, reply) => {
       const b = await blueprints.get(principalOf(req), req.params.id);
@@ -36,7 +47,10 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
 
   app.post<{ Body: BlueprintInput }>(
     '/api/blueprints',
-    { config: { role: 'editor' }, schema: { tags: ['blueprints'], security, body: BlueprintInput, response: { 201: BlueprintSchema } } },
+    {
+      config: { role: 'editor' },
+      schema: { tags: ['blueprints'], security, body: BlueprintInput, response: { 201: BlueprintSchema } },
+    },
     async (req, reply) => {
       const b = await blueprints.create(principalOf(req), req.body);
       return reply.code(201).header('etag', blueprintEtag(b)).header('location', `/api/blueprints/${b.id}`).send(b);
@@ -47,7 +61,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'editor' },
-      schema: { tags: ['blueprints'], security, params: IdParams, body: BlueprintInput, response: { 200: BlueprintSchema } },
+      schema: {
+        tags: ['blueprints'],
+        security,
+        params: IdParams,
+        body: BlueprintInput,
+        response: { 200: BlueprintSchema },
+      },
     },
     async (req, reply) => {
       const b = await blueprints.replace(principalOf(req), req.params.id, req.body, req.headers['if-match']);
@@ -57,7 +77,10 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
 
   app.delete<{ Params: { id: string } }>(
     '/api/blueprints/:id',
-    { config: { role: 'admin' }, schema: { tags: ['blueprints'], security, params: IdParams, response: { 204: Type.Null() } } },
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['blueprints'], security, params: IdParams, response: { 204: Type.Null() } },
+    },
     async (req, reply) => {
       await blueprints.remove(principalOf(req), req.params.id);
       return reply.code(204).send();

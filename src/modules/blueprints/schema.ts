@@ -17,11 +17,10 @@ export const ResourceSchema = Type.Object(
 );
 
 /** Tag keys and values as the three clouds all accept them. */
-export const TagsSchema = Type.Record(
-  Type.String({ minLength: 1, maxLength: 128 }),
-  Type.String({ maxLength: 256 }),
-  { default: {}, maxProperties: 50 },
-);
+export const TagsSchema = Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String({ maxLength: 256 }), {
+  default: {},
+  maxProperties: 50,
+});
 
 /** The writable fields of a blueprint: the body of POST and PUT. */
 export const BlueprintInput = Type.Object(

@@ -45,7 +45,13 @@ export function createBlueprintService(db: Db, repo: BlueprintRepo, onWrite: Blu
 
     async create(p: Principal, input: BlueprintInput): Promise<Blueprint> {
       checkBlueprint(input);
-      const created = await repo.insert(p.tenantId, { ...input, id: newId(), version: '1.0.0', createdBy: p.id, now: new Date() });
+      const created = await repo.insert(p.tenantId, {
+        ...input,
+        id: newId(),
+        version: '1.0.0',
+        createdBy: p.id,
+        now: new Date(),
+      });
       await onWrite(p.tenantId, created.id);
       return created;
     },
@@ -60,8 +66,13 @@ export function createBlueprintService(db: Db, repo: BlueprintRepo, onWrite: Blu
         if (!ifMatchAllows(ifMatch, blueprintEtag(current))) {
           throw new PreconditionFailedError(`If-Match does not match the current ETag ${blueprintEtag(current)}`);
         }
-        if (EDITABLE.every((k) => isDeepStrictEqual(current[k], next[k]))) return { blueprint: current, changed: false };
-        const updated = await repo.update(q, p.tenantId, id, { ...next, version: bumpMinor(current.version), now: new Date() });
+        if (EDITABLE.every((k) => isDeepStrictEqual(current[k], next[k])))
+          return { blueprint: current, changed: false };
+        const updated = await repo.update(q, p.tenantId, id, {
+          ...next,
+          version: bumpMinor(current.version),
+          now: new Date(),
+        });
         return { blueprint: updated, changed: true };
       });
       if (changed) await onWrite(p.tenantId, id);

@@ -12,7 +12,12 @@ export function healthRoutes(app: FastifyInstance, db: Db, cacheHealth: CacheHea
   const started = process.hrtime.bigint();
   app.get(
     '/health/live',
-    { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok'), uptime: Type.Number() }) } } },
+    {
+      schema: {
+        tags: ['health'],
+        response: { 200: Type.Object({ status: Type.Literal('ok'), uptime: Type.Number() }) },
+      },
+    },
     async () => ({ status: 'ok' as const, uptime: Number(process.hrtime.bigint() - started) / 1e9 }),
   );
   app.get(

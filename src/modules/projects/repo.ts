@@ -76,7 +76,11 @@ export function createProjectRepo(db: Queryable) {
       return rows[0] && toProject(rows[0]);
     },
 
-    async insert(q: Queryable, tenantId: string, p: ProjectFields & { blueprintIds: string[]; now: Date }): Promise<void> {
+    async insert(
+      q: Queryable,
+      tenantId: string,
+      p: ProjectFields & { blueprintIds: string[]; now: Date },
+    ): Promise<void> {
       await q.query(
         `INSERT INTO projects (id, tenant_id, name, description, environment, status, budget_monthly, owner, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
@@ -85,7 +89,11 @@ export function createProjectRepo(db: Queryable) {
       await setBlueprints(q, p.id, p.blueprintIds);
     },
 
-    async update(q: Queryable, tenantId: string, p: ProjectFields & { blueprintIds?: string[]; now: Date }): Promise<void> {
+    async update(
+      q: Queryable,
+      tenantId: string,
+      p: ProjectFields & { blueprintIds?: string[]; now: Date },
+    ): Promise<void> {
       await q.query(
         `UPDATE projects SET name = $3, description = $4, environment = $5, status = $6, budget_monthly = $7, updated_at = $8
          WHERE tenant_id = $1 AND id = $2`,

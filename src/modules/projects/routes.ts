@@ -15,7 +15,12 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
     '/api/projects',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['projects'], security, querystring: listQuery(ProjectListQuery), response: { 200: pageReply(ProjectSchema) } },
+      schema: {
+        tags: ['projects'],
+        security,
+        querystring: listQuery(ProjectListQuery),
+        response: { 200: pageReply(ProjectSchema) },
+      },
     },
     async (req) => {
       const { limit, cursor, ...filter } = req.query;
@@ -26,7 +31,10 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
   // Registered before /:id for readability; find-my-way prefers the static segment anyway.
   app.get(
     '/api/projects/stats/summary',
-    { config: { role: 'viewer' }, schema: { tags: ['projects'], security, querystring: listQuery({}), response: { 200: StatsSummary } } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['projects'], security, querystring: listQuery({}), response: { 200: StatsSummary } },
+    },
     async (req) => projects.summary(principalOf(req)),
   );
 
@@ -34,14 +42,23 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
     '/api/projects/:id',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['projects'], security, params: IdParams, querystring: listQuery({}), response: { 200: ProjectSchema } },
+      schema: {
+        tags: ['projects'],
+        security,
+        params: IdParams,
+        querystring: listQuery({}),
+        response: { 200: ProjectSchema },
+      },
     },
     async (req) => projects.get(principalOf(req), req.params.id),
   );
 
   app.post<{ Body: ProjectInput }>(
     '/api/projects',
-    { config: { role: 'editor' }, schema: { tags: ['projects'], security, body: ProjectInput, response: { 201: ProjectSchema } } },
+    {
+      config: { role: 'editor' },
+      schema: { tags: ['projects'], security, body: ProjectInput, response: { 201: ProjectSchema } },
+    },
     async (req, reply) => {
       const project = await projects.create(principalOf(req), req.body);
       return reply.code(201).header('location', `/api/projects/${project.id}`).send(project);
@@ -50,13 +67,19 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
 
   app.patch<{ Params: { id: string }; Body: ProjectPatch }>(
     '/api/projects/:id',
-    { config: { role: 'editor' }, schema: { tags: ['projects'], security, params: IdParams, body: ProjectPatch, response: { 200: ProjectSchema } } },
+    {
+      config: { role: 'editor' },
+      schema: { tags: ['projects'], security, params: IdParams, body: ProjectPatch, response: { 200: ProjectSchema } },
+    },
     async (req) => projects.patch(principalOf(req), req.params.id, req.body),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/api/projects/:id',
-    { config: { role: 'admin' }, schema: { tags: ['projects'], security, params: IdParams, response: { 204: Type.Null() } } },
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['projects'], security, params: IdParams, response: { 204: Type.Null() } },
+    },
     async (req, reply) => {
       await projects.remove(principalOf(req), req.params.id);
       return reply.code(204).send();

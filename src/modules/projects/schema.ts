@@ -51,7 +51,9 @@ export const ProjectSchema = Type.Object({
 export type Project = Static<typeof ProjectSchema>;
 
 const counts = <T extends readonly string[]>(keys: T) =>
-  Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])) as Record<T[number], ReturnType<typeof Type.Integer>>);
+  Type.Object(
+    Object.fromEntries(keys.map((k) => [k, Type.Integer()])) as Record<T[number], ReturnType<typeof Type.Integer>>,
+  );
 
 export const StatsSummary = Type.Object({
   total: Type.Integer(),

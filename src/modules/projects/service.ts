@@ -27,7 +27,8 @@ export function createProjectService(
     const errors = ids.flatMap((id, i) =>
       found.has(id) ? [] : [{ path: `/blueprintIds/${i}`, message: `${id} is not a blueprint of this tenant` }],
     );
-    if (errors.length > 0) throw new UnprocessableError(`Unknown blueprint(s): ${errors.map((e) => e.path).join(', ')}`, errors);
+    if (errors.length > 0)
+      throw new UnprocessableError(`Unknown blueprint(s): ${errors.map((e) => e.path).join(', ')}`, errors);
   }
 
   return {

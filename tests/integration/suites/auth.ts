@@ -65,21 +65,40 @@ export function authSuite(ctx: SuiteContext): void {
 
     it('register rejects short and over-long passwords naming /password', async () => {
       for (const password of ['short', 'x'.repeat(129)]) {
-        const res = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'p@x.io', password, organization: 'O' } });
+        const res = await ctx.t.app.inject({
+          method: 'POST',
+          url: '/api/auth/register',
+          payload: { email: 'p@x.io', password, organization: 'O' },
+        });
         assert.equal(res.statusCode, 400);
         assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
-        assert.deepEqual(problemOf(res).errors?.map((e) => e.path), ['/password']);
+        assert.deepEqual(
+          problemOf(res).errors?.map((e) => e.path),
+          ['/password'],
+        );
       }
     });
 
     it('login returns tokens; bad password and unknown email get the same 401', async () => {
       const a = await registerTenant(ctx.t.app, 'LoginCo');
-      const ok = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: a.email, password: a.password } });
+      const ok = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: a.email, password: a.password },
+      });
       assert.equal(ok.statusCode, 200);
       assert.deepEqual(Object.keys(ok.json()).sort(), ['expiresIn', 'refreshToken', 'token', 'user']);
       assert.equal(ok.json().user.tenantId, a.tenantId);
-      const bad = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: a.email, password: 'wrong password!!' } });
-      const unknown = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'nobody@nowhere.example', password: 'wrong password!!' } });
+      const bad = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: a.email, password: 'wrong password!!' },
+      });
+      const unknown = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'nobody@nowhere.example', password: 'wrong password!!' },
+      });
       assert.equal(bad.statusCode, 401);
       assert.equal(unknown.statusCode, 401);
       assert.equal(problemOf(bad).detail, problemOf(unknown).detail);
@@ -87,7 +106,8 @@ export function authSuite(ctx: SuiteContext): void {
 
     it('rate-limits failed logins per account with Retry-After, but never successful ones', async () => {
       const a = await registerTenant(ctx.t.app, 'LimitCo');
-      const login = (password: string) => ctx.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: a.email, password } });
+      const login = (password: string) =>
+        ctx.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: a.email, password } });
       for (let i = 0; i < 10; i++) assert.equal((await login(a.password)).statusCode, 200);
       for (let i = 0; i < 3; i++) assert.equal((await login('not the password')).statusCode, 401);
       const limited = await login(a.password);
@@ -97,12 +117,16 @@ export function authSuite(ctx: SuiteContext): void {
 
     it('refresh rotates; reusing a spent token revokes the family', async () => {
       const a = await registerTenant(ctx.t.app, 'RefreshCo');
-      const refresh = (refreshToken: string) => ctx.t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } });
+      const refresh = (refreshToken: string) =>
+        ctx.t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } });
       const first = await refresh(a.refreshToken);
       assert.equal(first.statusCode, 200);
       const next = first.json().refreshToken;
       assert.notEqual(next, a.refreshToken);
-      const me = await ctx.t.app.inject({ url: '/api/blueprints', headers: { authorization: `Bearer ${first.json().token}` } });
+      const me = await ctx.t.app.inject({
+        url: '/api/blueprints',
+        headers: { authorization: `Bearer ${first.json().token}` },
+      });
       assert.equal(me.statusCode, 200);
       assert.equal((await refresh(a.refreshToken)).statusCode, 401, 'spent token refused');
       assert.equal((await refresh(next)).statusCode, 401, 'family revoked after reuse');
@@ -111,21 +135,44 @@ export function authSuite(ctx: SuiteContext): void {
 
     it('logout revokes the presented refresh token', async () => {
       const a = await registerTenant(ctx.t.app, 'LogoutCo');
-      const out = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/logout', payload: { refreshToken: a.refreshToken } });
+      const out = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        payload: { refreshToken: a.refreshToken },
+      });
       assert.equal(out.statusCode, 204);
-      const res = await ctx.t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: a.refreshToken } });
+      const res = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/refresh',
+        payload: { refreshToken: a.refreshToken },
+      });
       assert.equal(res.statusCode, 401);
     });
 
     it('rejects missing, malformed, foreign-signed and expired tokens with 401', async () => {
       const a = await registerTenant(ctx.t.app, 'TokenCo');
-      const foreign = createSigner({ key: 'another-secret-another-secret-0123456789' })({ sub: a.userId, tid: a.tenantId, role: 'admin' });
-      const expired = createSigner({ key: 'test-secret-test-secret-test-secret-0123456789', expiresIn: 1000, clockTimestamp: Date.now() - 3_600_000 })({
+      const foreign = createSigner({ key: 'another-secret-another-secret-0123456789' })({
         sub: a.userId,
         tid: a.tenantId,
         role: 'admin',
       });
-      for (const authorization of [undefined, 'Bearer', 'Basic abc', 'Bearer not.a.jwt', `Bearer ${foreign}`, `Bearer ${expired}`]) {
+      const expired = createSigner({
+        key: 'test-secret-test-secret-test-secret-0123456789',
+        expiresIn: 1000,
+        clockTimestamp: Date.now() - 3_600_000,
+      })({
+        sub: a.userId,
+        tid: a.tenantId,
+        role: 'admin',
+      });
+      for (const authorization of [
+        undefined,
+        'Bearer',
+        'Basic abc',
+        'Bearer not.a.jwt',
+        `Bearer ${foreign}`,
+        `Bearer ${expired}`,
+      ]) {
         const res = await ctx.t.app.inject({ url: '/api/blueprints', headers: authorization ? { authorization } : {} });
         assert.equal(res.statusCode, 401, String(authorization));
         assert.equal(problemOf(res).status, 401);
@@ -140,17 +187,38 @@ export function authSuite(ctx: SuiteContext): void {
       const editor = await addUser(ctx.t.app, a, 'editor');
       const viewer = await addUser(ctx.t.app, a, 'viewer');
       for (const who of [editor, viewer]) {
-        const res = await ctx.t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(who), payload: { email: 'x@y.io', password: 'long enough pass', role: 'admin' } });
+        const res = await ctx.t.app.inject({
+          method: 'POST',
+          url: '/api/users',
+          headers: bearer(who),
+          payload: { email: 'x@y.io', password: 'long enough pass', role: 'admin' },
+        });
         assert.equal(res.statusCode, 403);
         assert.equal((await ctx.t.app.inject({ url: '/api/users', headers: bearer(who) })).statusCode, 403);
       }
       const listA = (await ctx.t.app.inject({ url: '/api/users', headers: bearer(a) })).json();
-      assert.deepEqual(new Set(listA.items.map((u: { id: string }) => u.id)), new Set([a.userId, editor.userId, viewer.userId]));
+      assert.deepEqual(
+        new Set(listA.items.map((u: { id: string }) => u.id)),
+        new Set([a.userId, editor.userId, viewer.userId]),
+      );
       const listB = (await ctx.t.app.inject({ url: '/api/users', headers: bearer(b) })).json();
-      assert.deepEqual(listB.items.map((u: { id: string }) => u.id), [b.userId]);
-      const dup = await ctx.t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(b), payload: { email: editor.email, password: 'long enough pass', role: 'viewer' } });
+      assert.deepEqual(
+        listB.items.map((u: { id: string }) => u.id),
+        [b.userId],
+      );
+      const dup = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: bearer(b),
+        payload: { email: editor.email, password: 'long enough pass', role: 'viewer' },
+      });
       assert.equal(dup.statusCode, 409, 'emails are unique across the platform');
-      const badRole = await ctx.t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(a), payload: { email: 'r@y.io', password: 'long enough pass', role: 'operator' } });
+      const badRole = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: bearer(a),
+        payload: { email: 'r@y.io', password: 'long enough pass', role: 'operator' },
+      });
       assert.equal(badRole.statusCode, 400);
       assert.equal(problemOf(badRole).errors?.[0]?.path, '/role');
     });

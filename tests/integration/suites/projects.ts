@@ -6,7 +6,9 @@ import type { SuiteContext } from './context.js';
 /** Project CRUD, merge-patch, the stats summary, roles and tenant isolation. */
 export function projectSuite(ctx: SuiteContext): void {
   const newBlueprint = async (who: Account) =>
-    (await ctx.t.app.inject({ method: 'POST', url: '/api/blueprints', headers: bearer(who), payload: blueprintBody() })).json().id as string;
+    (
+      await ctx.t.app.inject({ method: 'POST', url: '/api/blueprints', headers: bearer(who), payload: blueprintBody() })
+    ).json().id as string;
   const createProject = (who: Account, payload: Record<string, unknown>) =>
     ctx.t.app.inject({ method: 'POST', url: '/api/projects', headers: bearer(who), payload });
 
@@ -15,7 +17,12 @@ export function projectSuite(ctx: SuiteContext): void {
       const a = await registerTenant(ctx.t.app, 'PrjCrud');
       const editor = await addUser(ctx.t.app, a, 'editor');
       const [b1, b2] = [await newBlueprint(a), await newBlueprint(a)];
-      const created = await createProject(editor, { name: 'Payments', environment: 'staging', blueprintIds: [b2, b1], budgetMonthly: 1500.5 });
+      const created = await createProject(editor, {
+        name: 'Payments',
+        environment: 'staging',
+        blueprintIds: [b2, b1],
+        budgetMonthly: 1500.5,
+      });
       assert.equal(created.statusCode, 201);
       const p = created.json();
       assert.deepEqual(p.blueprintIds, [b2, b1], 'order kept');
@@ -38,10 +45,22 @@ export function projectSuite(ctx: SuiteContext): void {
       assert.deepEqual(after.blueprintIds, [b2, b1]);
       assert.ok(after.updatedAt >= p.updatedAt);
 
-      const nullName = await ctx.t.app.inject({ method: 'PATCH', url: `/api/projects/${p.id}`, headers: bearer(editor), payload: { name: null } });
+      const nullName = await ctx.t.app.inject({
+        method: 'PATCH',
+        url: `/api/projects/${p.id}`,
+        headers: bearer(editor),
+        payload: { name: null },
+      });
       assert.equal(nullName.statusCode, 400);
-      assert.equal((await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(editor) })).statusCode, 403);
-      assert.equal((await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(a) })).statusCode, 204);
+      assert.equal(
+        (await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(editor) }))
+          .statusCode,
+        403,
+      );
+      assert.equal(
+        (await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(a) })).statusCode,
+        204,
+      );
       assert.equal((await ctx.t.app.inject({ url: `/api/projects/${p.id}`, headers: bearer(a) })).statusCode, 404);
     });
 
@@ -49,18 +68,43 @@ export function projectSuite(ctx: SuiteContext): void {
       const a = await registerTenant(ctx.t.app, 'PrjList');
       const viewer = await addUser(ctx.t.app, a, 'viewer');
       const made: string[] = [];
-      for (const [environment, status] of [['dev', 'active'], ['prod', 'active'], ['prod', 'archived']] as const) {
+      for (const [environment, status] of [
+        ['dev', 'active'],
+        ['prod', 'active'],
+        ['prod', 'archived'],
+      ] as const) {
         made.push((await createProject(a, { name: `${environment}-${status}`, environment, status })).json().id);
       }
       const prod = (await ctx.t.app.inject({ url: '/api/projects?environment=prod', headers: bearer(viewer) })).json();
-      assert.deepEqual(prod.items.map((p: { id: string }) => p.id), [made[2], made[1]]);
-      const active = (await ctx.t.app.inject({ url: '/api/projects?status=active&limit=1', headers: bearer(viewer) })).json();
-      assert.deepEqual(active.items.map((p: { id: string }) => p.id), [made[1]]);
-      const next = (await ctx.t.app.inject({ url: `/api/projects?status=active&limit=1&cursor=${active.nextCursor}`, headers: bearer(viewer) })).json();
-      assert.deepEqual(next.items.map((p: { id: string }) => p.id), [made[0]]);
+      assert.deepEqual(
+        prod.items.map((p: { id: string }) => p.id),
+        [made[2], made[1]],
+      );
+      const active = (
+        await ctx.t.app.inject({ url: '/api/projects?status=active&limit=1', headers: bearer(viewer) })
+      ).json();
+      assert.deepEqual(
+        active.items.map((p: { id: string }) => p.id),
+        [made[1]],
+      );
+      const next = (
+        await ctx.t.app.inject({
+          url: `/api/projects?status=active&limit=1&cursor=${active.nextCursor}`,
+          headers: bearer(viewer),
+        })
+      ).json();
+      assert.deepEqual(
+        next.items.map((p: { id: string }) => p.id),
+        [made[0]],
+      );
       assert.equal(next.nextCursor, null);
       assert.equal((await createProject(viewer, { name: 'nope', environment: 'dev' })).statusCode, 403);
-      const patch = await ctx.t.app.inject({ method: 'PATCH', url: `/api/projects/${made[0]}`, headers: bearer(viewer), payload: { name: 'x' } });
+      const patch = await ctx.t.app.inject({
+        method: 'PATCH',
+        url: `/api/projects/${made[0]}`,
+        headers: bearer(viewer),
+        payload: { name: 'x' },
+      });
       assert.equal(patch.statusCode, 403);
     });
 
@@ -79,7 +123,12 @@ export function projectSuite(ctx: SuiteContext): void {
         blueprints: 2,
         estimatedMonthlyCost: res.json().estimatedMonthlyCost,
       });
-      const other = (await ctx.t.app.inject({ url: '/api/projects/stats/summary', headers: bearer(await registerTenant(ctx.t.app, 'PrjStats2')) })).json();
+      const other = (
+        await ctx.t.app.inject({
+          url: '/api/projects/stats/summary',
+          headers: bearer(await registerTenant(ctx.t.app, 'PrjStats2')),
+        })
+      ).json();
       assert.equal(other.total, 0);
       assert.equal(other.blueprints, 0);
     });
@@ -91,7 +140,10 @@ export function projectSuite(ctx: SuiteContext): void {
       const theirs = await newBlueprint(a);
       const res = await createProject(b, { name: 'x', environment: 'dev', blueprintIds: [mine, theirs] });
       assert.equal(res.statusCode, 422);
-      assert.deepEqual(problemOf(res).errors?.map((e) => e.path), ['/blueprintIds/1']);
+      assert.deepEqual(
+        problemOf(res).errors?.map((e) => e.path),
+        ['/blueprintIds/1'],
+      );
       const list = (await ctx.t.app.inject({ url: '/api/projects', headers: bearer(b) })).json();
       assert.equal(list.items.length, 0, 'nothing written');
     });
@@ -102,10 +154,21 @@ export function projectSuite(ctx: SuiteContext): void {
       const p = (await createProject(a, { name: 'secret', environment: 'prod' })).json();
       assert.equal((await ctx.t.app.inject({ url: `/api/projects/${p.id}`, headers: bearer(b) })).statusCode, 404);
       assert.equal((await ctx.t.app.inject({ url: '/api/projects', headers: bearer(b) })).json().items.length, 0);
-      const patch = await ctx.t.app.inject({ method: 'PATCH', url: `/api/projects/${p.id}`, headers: bearer(b), payload: { name: 'pwned' } });
+      const patch = await ctx.t.app.inject({
+        method: 'PATCH',
+        url: `/api/projects/${p.id}`,
+        headers: bearer(b),
+        payload: { name: 'pwned' },
+      });
       assert.equal(patch.statusCode, 404);
-      assert.equal((await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(b) })).statusCode, 404);
-      assert.equal((await ctx.t.app.inject({ url: `/api/projects/${p.id}`, headers: bearer(a) })).json().name, 'secret');
+      assert.equal(
+        (await ctx.t.app.inject({ method: 'DELETE', url: `/api/projects/${p.id}`, headers: bearer(b) })).statusCode,
+        404,
+      );
+      assert.equal(
+        (await ctx.t.app.inject({ url: `/api/projects/${p.id}`, headers: bearer(a) })).json().name,
+        'secret',
+      );
     });
   });
 }

@@ -26,11 +26,31 @@ export function validationSuite(ctx: SuiteContext): void {
         ['name over 200 chars', blueprintBody({ name: 'n'.repeat(201) }), 400, '/name'],
         ['huge description', blueprintBody({ description: 'd'.repeat(100_000) }), 400, '/description'],
         ['unknown provider', blueprintBody({ provider: 'oracle' }), 400, '/provider'],
-        ['unknown resource type', blueprintBody({ resources: [{ name: 'x', type: 'mainframe', properties: {} }] }), 400, '/resources/0/type'],
-        ['bad resource name', blueprintBody({ resources: [{ name: 'Bad Name', type: 'vm', properties: {} }] }), 400, '/resources/0/name'],
-        ['count over 100', blueprintBody({ resources: [{ name: 'x', type: 'vm', properties: {}, count: 1_000_000_000 }] }), 400, '/resources/0/count'],
+        [
+          'unknown resource type',
+          blueprintBody({ resources: [{ name: 'x', type: 'mainframe', properties: {} }] }),
+          400,
+          '/resources/0/type',
+        ],
+        [
+          'bad resource name',
+          blueprintBody({ resources: [{ name: 'Bad Name', type: 'vm', properties: {} }] }),
+          400,
+          '/resources/0/name',
+        ],
+        [
+          'count over 100',
+          blueprintBody({ resources: [{ name: 'x', type: 'vm', properties: {}, count: 1_000_000_000 }] }),
+          400,
+          '/resources/0/count',
+        ],
         ['no resources', blueprintBody({ resources: [] }), 400, '/resources'],
-        ['deep nesting', blueprintBody({ resources: [{ name: 'x', type: 'vm', properties: { deep: nested(50) } }] }), 400, '/resources/0/properties'],
+        [
+          'deep nesting',
+          blueprintBody({ resources: [{ name: 'x', type: 'vm', properties: { deep: nested(50) } }] }),
+          400,
+          '/resources/0/properties',
+        ],
         ['tags not strings', blueprintBody({ tags: { Owner: 7 } }), 400, '/tags/Owner'],
       ];
       for (const [name, payload, status, path] of cases) {
@@ -46,7 +66,11 @@ export function validationSuite(ctx: SuiteContext): void {
         assert.equal(p.status, status, name);
         assert.match(p.type, /^https:\/\/iac-dharma\.dev\/problems\//, name);
         assert.ok(!res.body.includes('    at '), `${name}: no stack trace`);
-        if (path) assert.ok(p.errors?.some((e) => e.path === path), `${name}: expected ${path} in ${JSON.stringify(p.errors)}`);
+        if (path)
+          assert.ok(
+            p.errors?.some((e) => e.path === path),
+            `${name}: expected ${path} in ${JSON.stringify(p.errors)}`,
+          );
       }
       assert.equal(await blueprintCount(a), 0, 'nothing written on a rejected request');
     });
@@ -61,7 +85,12 @@ export function validationSuite(ctx: SuiteContext): void {
       });
       assert.equal(big.statusCode, 413);
       assert.equal(problemOf(big).status, 413);
-      const xml = await ctx.t.app.inject({ method: 'POST', url: '/api/blueprints', headers: { ...bearer(a), 'content-type': 'application/xml' }, payload: '<x/>' });
+      const xml = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/blueprints',
+        headers: { ...bearer(a), 'content-type': 'application/xml' },
+        payload: '<x/>',
+      });
       assert.equal(xml.statusCode, 415);
       assert.equal(await blueprintCount(a), 0);
     });
@@ -85,7 +114,10 @@ export function validationSuite(ctx: SuiteContext): void {
       for (const [url, path] of urls) {
         const res = await ctx.t.app.inject({ url, headers: bearer(a) });
         assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
-        assert.ok(problemOf(res).errors?.some((e) => e.path === path), `${url}: ${res.body}`);
+        assert.ok(
+          problemOf(res).errors?.some((e) => e.path === path),
+          `${url}: ${res.body}`,
+        );
       }
     });
 
@@ -97,16 +129,27 @@ export function validationSuite(ctx: SuiteContext): void {
         method: 'POST',
         url: '/api/blueprints',
         headers: bearer(a),
-        payload: blueprintBody({ name: sql, description: uni, tags: { Owner: "o'brien", Environment: 'dev', CostCenter: '1; SELECT 1' } }),
+        payload: blueprintBody({
+          name: sql,
+          description: uni,
+          tags: { Owner: "o'brien", Environment: 'dev', CostCenter: '1; SELECT 1' },
+        }),
       });
       assert.equal(res.statusCode, 201);
       const got = (await ctx.t.app.inject({ url: `/api/blueprints/${res.json().id}`, headers: bearer(a) })).json();
       assert.equal(got.name, sql);
       assert.equal(got.description, uni);
       assert.equal(got.tags.Owner, "o'brien");
-      const found = (await ctx.t.app.inject({ url: `/api/blueprints?q=${encodeURIComponent("DROP TABLE")}`, headers: bearer(a) })).json();
+      const found = (
+        await ctx.t.app.inject({ url: `/api/blueprints?q=${encodeURIComponent('DROP TABLE')}`, headers: bearer(a) })
+      ).json();
       assert.equal(found.items.length, 1);
-      const project = await ctx.t.app.inject({ method: 'POST', url: '/api/projects', headers: bearer(a), payload: { name: sql, description: uni, environment: 'dev' } });
+      const project = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/projects',
+        headers: bearer(a),
+        payload: { name: sql, description: uni, environment: 'dev' },
+      });
       assert.equal(project.json().name, sql);
       assert.equal(await blueprintCount(a), 1, 'the table is still there');
     });
