@@ -63,7 +63,7 @@ export function emitGcp(ctx: TfContext, r: PreparedResource): Block[] {
       if (p.publicIp === true) nic.push(BLANK, block('access_config', [], []));
       return [resource('google_compute_instance', n, r, [
         a('name', cloudName(r)), a('machine_type', prop(ctx, r, 'size')), a('zone', zone(ctx, r)), BLANK,
-        block('boot_disk', [], [block('initialize_params', [], [a('image', image.image), a('size', prop(ctx, r, 'diskGb'))])]), BLANK,
+        block('boot_disk', [], [block('initialize_params', [], [a('image', image.image), a('type', 'pd-balanced'), a('size', prop(ctx, r, 'diskGb'))])]), BLANK,
         block('network_interface', [], nic), BLANK,
         block('shielded_instance_config', [], [a('enable_secure_boot', true)]),
       ])];
