@@ -5,14 +5,17 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
 import type { Db } from './infra/db/types.js';
+import { createResponseCache } from './infra/cache/response-cache.js';
+import { createCached } from './infra/http/cached.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { createMetrics, registerMetrics } from './infra/metrics.js';
-import { registerAuthGuard } from './modules/auth/guard.js';
+import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
 import { createTokenService } from './modules/auth/tokens.js';
+import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
 import { createBlueprintService } from './modules/blueprints/service.js';
@@ -97,17 +100,34 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { db } = deps;
   const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);
   registerAuthGuard(app, tokens);
-  registerMetrics(app, createMetrics(db));
+  const metrics = createMetrics(db);
+  registerMetrics(app, metrics);
+
+  const cache = createResponseCache({
+    l1MaxBytes: config.cacheL1MaxBytes,
+    redis: config.redis && { url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs },
+    registry: metrics.registry,
+    log: app.log,
+  });
+  app.addHook('onClose', () => cache.close());
+  app.decorateRequest('cacheState', undefined);
+  const cached = createCached(cache, (req) => principalOf(req).tenantId);
 
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);
   const auth = createAuthService(db, identity, tokens, config.auth);
-  const blueprints = createBlueprintService(db, blueprintRepo);
-  const projects = createProjectService(db, createProjectRepo(db), blueprintRepo);
+  // Each write drops, before it is acknowledged, every cached response derived from what it wrote.
+  const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
+    cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
+  );
+  const projects = createProjectService(db, createProjectRepo(db), blueprintRepo, (tenantId) =>
+    cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`]),
+  );
 
-  healthRoutes(app, db, () => 'disabled');
+  healthRoutes(app, db, cache.health);
   authRoutes(app, auth);
-  blueprintRoutes(app, blueprints);
-  projectRoutes(app, projects);
+  blueprintRoutes(app, blueprints, cached);
+  projectRoutes(app, projects, cached);
+  cacheAdminRoutes(app, cache, identity);
   return app;
 }

@@ -23,6 +23,7 @@ export interface Config {
   pgbouncerAdminUrl: string | undefined;
   redis: { url: string; ttlDefault: number; commandTimeoutMs: number } | undefined;
   redisTtlDefault: number;
+  cacheL1MaxBytes: number;
   jwtSecret: string;
   corsOrigins: string[];
   shutdownTimeoutMs: number;
@@ -151,6 +152,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
     redis: redisUrl ? { url: redisUrl, ttlDefault: redisTtlDefault, commandTimeoutMs } : undefined,
     redisTtlDefault,
+    cacheL1MaxBytes: int(env, 'CACHE_L1_MAX_MB', 64, 1, 16_384) * 1024 * 1024,
     jwtSecret,
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? '')
       .split(',')

@@ -7,6 +7,14 @@ export const PageQuery = {
   cursor: Type.String({ minLength: 1, maxLength: 200 }),
 };
 
+/** `?cache=false` bypasses the response cache on a cached route. */
+export const CacheQuery = {
+  cache: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+};
+
+/** The querystring of a cached route that takes no other parameters. */
+export const CacheOnlyQuery = Type.Object(CacheQuery, { additionalProperties: false });
+
 /** A list route's querystring schema: its filters plus limit/cursor; unknown parameters are a 400. */
 export function listQuery<P extends TProperties>(filters: P) {
   return Type.Object(

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { listQuery, pageReply } from '../../lib/pagination.js';
+import type { Cached } from '../../infra/http/cached.js';
+import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { BlueprintInput, BlueprintListQuery, BlueprintSchema, IdParams } from './schema.js';
 import { blueprintEtag, type BlueprintService } from './service.js';
@@ -9,15 +10,16 @@ const security = [{ bearer: [] }];
 type ListQs = { provider?: string; status?: string; q?: string; limit: number; cursor?: string };
 
 /** /api/blueprints: thin adapters over the blueprint service. */
-export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintService): void {
+export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintService, cached: Cached): void {
   app.get<{ Querystring: ListQs }>(
     '/api/blueprints',
     {
       config: { role: 'viewer' },
+      ...cached({ family: 'blueprints', ttl: 300 }),
       schema: {
         tags: ['blueprints'],
         security,
-        querystring: listQuery(BlueprintListQuery),
+        querystring: listQuery({ ...BlueprintListQuery, ...CacheQuery }),
         response: { 200: pageReply(BlueprintSchema) },
       },
     },
@@ -31,11 +33,12 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'viewer' },
+      ...cached({ family: 'blueprints', ttl: 300, key: (req) => (req.params as { id: string }).id }),
       schema: {
         tags: ['blueprints'],
         security,
         params: IdParams,
-        querystring: listQuery({}),
+        querystring: CacheOnlyQuery,
         response: { 200: BlueprintSchema },
       },
     },

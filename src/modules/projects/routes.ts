@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { listQuery, pageReply } from '../../lib/pagination.js';
+import type { Cached } from '../../infra/http/cached.js';
+import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
 import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSummary } from './schema.js';
@@ -10,15 +11,16 @@ const security = [{ bearer: [] }];
 type ListQs = { status?: string; environment?: string; limit: number; cursor?: string };
 
 /** /api/projects: thin adapters over the project service. */
-export function projectRoutes(app: FastifyInstance, projects: ProjectService): void {
+export function projectRoutes(app: FastifyInstance, projects: ProjectService, cached: Cached): void {
   app.get<{ Querystring: ListQs }>(
     '/api/projects',
     {
       config: { role: 'viewer' },
+      ...cached({ family: 'projects', ttl: 180 }),
       schema: {
         tags: ['projects'],
         security,
-        querystring: listQuery(ProjectListQuery),
+        querystring: listQuery({ ...ProjectListQuery, ...CacheQuery }),
         response: { 200: pageReply(ProjectSchema) },
       },
     },
@@ -33,7 +35,8 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
     '/api/projects/stats/summary',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['projects'], security, querystring: listQuery({}), response: { 200: StatsSummary } },
+      ...cached({ family: 'stats', ttl: 60, key: () => 'summary' }),
+      schema: { tags: ['projects'], security, querystring: CacheOnlyQuery, response: { 200: StatsSummary } },
     },
     async (req) => projects.summary(principalOf(req)),
   );
@@ -42,11 +45,12 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService): v
     '/api/projects/:id',
     {
       config: { role: 'viewer' },
+      ...cached({ family: 'projects', ttl: 180, key: (req) => (req.params as { id: string }).id }),
       schema: {
         tags: ['projects'],
         security,
         params: IdParams,
-        querystring: listQuery({}),
+        querystring: CacheOnlyQuery,
         response: { 200: ProjectSchema },
       },
     },

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+  onResponseHookHandler,
+} from 'fastify';
+import type { CacheEntry } from '../cache/entry.js';
+import { namespace, type Lookup, type ResponseCache } from '../cache/response-cache.js';
+
+/** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and tags SPEC §5 needs. */
+export interface CacheRouteOptions {
+  family: 'blueprints' | 'projects' | 'stats' | 'iac' | 'cost';
+  /** Seconds an entry stays fresh. */
+  ttl: number;
+  /** The route key inside the family; default: the normalised query string. */
+  key?: (req: FastifyRequest) => string;
+  /** When false the request bypasses the cache (as `?cache=false` and `Cache-Control: no-cache` do). */
+  condition?: (req: FastifyRequest) => boolean;
+  /** Invalidation tags besides the family's own. */
+  tags?: (req: FastifyRequest, tenantId: string) => string[];
+}
+
+interface CacheState {
+  kind: 'hit' | 'miss' | 'bypass';
+  key?: string;
+  tenantId?: string;
+  tags?: string[];
+  token?: Lookup['token'];
+  resolve?: (e: CacheEntry | undefined) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cacheState: CacheState | undefined;
+  }
+}
+
+/** Query parameters in a fixed order (the bypass switch excluded): `?b=1&a=2` and `?a=2&b=1` share an entry. */
+export function normalisedQuery(req: FastifyRequest): string {
+  const q = req.query as Record<string, unknown>;
+  const keys = Object.keys(q)
+    .filter((k) => k !== 'cache')
+    .sort();
+  return keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(String(q[k]))}`).join('&');
+}
+
+function wantsBypass(req: FastifyRequest, opts: CacheRouteOptions): boolean {
+  const q = req.query as { cache?: unknown } | undefined;
+  if (q?.cache === 'false' || q?.cache === false) return true;
+  if (/\bno-cache\b/i.test(req.headers['cache-control'] ?? '')) return true;
+  return opts.condition ? !opts.condition(req) : false;
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  return header !== undefined && header.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+}
+
+const CACHE_CONTROL = 'private, max-age=0, must-revalidate';
+
+function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, label: 'HIT' | 'STALE'): FastifyReply {
+  reply.header('x-cache', label).header('etag', e.etag).header('cache-control', CACHE_CONTROL);
+  if (etagMatches(req.headers['if-none-match'], e.etag)) return reply.code(304).send();
+  return reply.code(200).type(e.contentType).send(e.body);
+}
+
+/**
+ * Route hooks for one cached route: `lookup` (an onRequest hook, or preHandler for POST routes
+ * keyed by body) serves hits before any parsing or handler work; `store` (onSend) keeps the
+ * serialized bytes of a 200 exactly once; `cleanup` (onResponse) releases coalesced waiters.
+ */
+export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest) => string, opts: CacheRouteOptions) {
+  const ttlMs = opts.ttl * 1000;
+  const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
+
+  const lookup: onRequestHookHandler = async function (req, reply) {
+    if (!cache.available() || wantsBypass(req, opts)) {
+      req.cacheState = { kind: 'bypass' };
+      cache.record(tenantOf(req), 'bypass');
+      reply.header('x-cache', 'BYPASS');
+      return;
+    }
+    const tenantId = tenantOf(req);
+    const key = `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
+    const found = await cache.lookup(tenantId, key);
+    if (found.entry) {
+      req.cacheState = { kind: 'hit' };
+      cache.record(tenantId, found.tier === 'l1' ? 'l1-hit' : 'l2-hit');
+      return sendEntry(req, reply, found.entry, 'HIT');
+    }
+    // Single flight: a concurrent miss on the same key waits for the leader's entry.
+    const leader = cache.inflight.get(key);
+    if (leader) {
+      const entry = await leader;
+      if (entry) {
+        req.cacheState = { kind: 'hit' };
+        cache.record(tenantId, 'l1-hit');
+        return sendEntry(req, reply, entry, 'HIT');
+      }
+    }
+    let resolve!: (e: CacheEntry | undefined) => void;
+    cache.inflight.set(key, new Promise((r) => (resolve = r)));
+    const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
+    req.cacheState = { kind: 'miss', key, tenantId, tags, token: found.token, resolve };
+    cache.record(tenantId, 'miss');
+  };
+
+  const store: onSendHookHandler = async function (req, reply, payload) {
+    const s = req.cacheState;
+    if (!s || s.kind !== 'miss') return payload;
+    reply.header('x-cache', 'MISS').header('cache-control', CACHE_CONTROL);
+    if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+      release(req, undefined);
+      return payload;
+    }
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const own = reply.getHeader('etag');
+    const etag = typeof own === 'string' ? own : `"${createHash('sha1').update(body).digest('base64url')}"`;
+    reply.header('etag', etag);
+    const now = Date.now();
+    const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
+    const entry: CacheEntry = {
+      key: s.key!,
+      tenantId: s.tenantId!,
+      body,
+      etag,
+      contentType,
+      storedAt: now,
+      expiresAt: now + ttlMs,
+      tags: s.tags!,
+    };
+    cache.store(entry, s.token!);
+    release(req, entry);
+    if (etagMatches(req.headers['if-none-match'], etag)) {
+      reply.code(304);
+      return '';
+    }
+    return body;
+  };
+
+  function release(req: FastifyRequest, entry: CacheEntry | undefined): void {
+    const s = req.cacheState;
+    if (!s?.resolve) return;
+    cache.inflight.delete(s.key!);
+    s.resolve(entry);
+    s.resolve = undefined;
+  }
+
+  const cleanup: onResponseHookHandler = async function (req) {
+    release(req, undefined);
+  };
+
+  return { lookup, store, cleanup };
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ForbiddenError } from '../../errors.js';
+import type { ResponseCache } from '../../infra/cache/response-cache.js';
+import { principalOf } from '../auth/guard.js';
+import type { IdentityRepo } from '../auth/repo.js';
+
+const security = [{ bearer: [] }];
+const TierCounts = Type.Object({ hits: Type.Integer(), misses: Type.Integer() }, { additionalProperties: true });
+const StatsReply = Type.Object({
+  hits: Type.Integer(),
+  misses: Type.Integer(),
+  hitRate: Type.Number(),
+  keys: Type.Integer(),
+  stale: Type.Integer(),
+  bypass: Type.Integer(),
+  evictions: Type.Integer(),
+  tiers: Type.Object({ l1: TierCounts, l2: TierCounts }),
+});
+// 1–200 printable ASCII characters (no control characters, no spaces at either end is not required).
+const Pattern = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x20-\\x7E]+$' });
+
+/**
+ * /cache/stats, /cache/invalidate, /cache/clear: an admin acts on their own tenant's
+ * namespace; a platform operator (flag set only by `npm run operator`) on every tenant's.
+ */
+export function cacheAdminRoutes(app: FastifyInstance, cache: ResponseCache, identity: IdentityRepo): void {
+  async function scope(req: FastifyRequest): Promise<string | '*'> {
+    const p = principalOf(req);
+    const user = await identity.findById(p.id);
+    if (user?.isOperator) return '*';
+    if (p.role !== 'admin') throw new ForbiddenError('Cache administration needs the admin role');
+    return p.tenantId;
+  }
+
+  app.get(
+    '/cache/stats',
+    { config: { role: 'viewer' }, schema: { tags: ['cache'], security, response: { 200: StatsReply } } },
+    async (req) => cache.stats(await scope(req)),
+  );
+
+  app.delete<{ Querystring: { pattern: string } }>(
+    '/cache/invalidate',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['cache'],
+        security,
+        querystring: Type.Object({ pattern: Pattern }, { additionalProperties: false }),
+        response: { 200: Type.Object({ invalidated: Type.Integer() }) },
+      },
+    },
+    async (req) => ({ invalidated: await cache.invalidatePattern(await scope(req), req.query.pattern) }),
+  );
+
+  app.delete(
+    '/cache/clear',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['cache'], security, response: { 200: Type.Object({ cleared: Type.Integer() }) } },
+    },
+    async (req) => ({ cleared: await cache.clear(await scope(req)) }),
+  );
+}
