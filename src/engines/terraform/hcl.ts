@@ -50,7 +50,7 @@ export function quote(s: string): string {
     else out += ch;
   }
   // "${" and "%{" start template sequences; doubling the sigil makes them literal.
-  return '"' + out.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{') + '"';
+  return '"' + out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{') + '"';
 }
 
 /** A string template mixing literal text and `${expression}` interpolations. */
