@@ -144,6 +144,7 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
   });
   for (const r of resources) checkReferences(r, byName);
   const tags: Record<string, string> = {};
+  assertDepth(spec.tags ?? {}, '/tags');
   for (const [k, v] of Object.entries(spec.tags ?? {})) {
     const t = resolveValue(v, values, pointer('tags', k));
     if (t !== null && typeof t === 'object') throw new EngineError('invalid_parameters', `tag "${k}" must resolve to a scalar`, pointer('tags', k));

@@ -57,6 +57,7 @@ function stableJson(value: unknown): string {
 /** Returns the (cached) validator of a blueprint's parameter schema. */
 export function parameterValidator(spec: Pick<BlueprintSpec, 'id' | 'version' | 'parameters'>): ValidateFunction {
   const schema = spec.parameters ?? {};
+  assertDepth(schema, '/parameters'); // before hashing: a hostile depth must not blow the stack
   const digest = createHash('sha256').update(stableJson(schema)).digest('hex').slice(0, 32);
   const key = `${spec.id ?? '-'}@${spec.version ?? '-'}#${digest}`;
   const hit = cache.get(key);
@@ -68,7 +69,6 @@ export function parameterValidator(spec: Pick<BlueprintSpec, 'id' | 'version' | 
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     throw new EngineError('invalid_parameters', 'parameters must be a JSON Schema object', '/parameters');
   }
-  assertDepth(schema, '/parameters');
   refuseRemoteRefs(schema, '/parameters');
   let validate: ValidateFunction;
   try {

@@ -29,9 +29,9 @@ function props(type: ResourceType, p: Provider, pick: number, flag: boolean): Re
 }
 
 /** A random valid blueprint; `maxCount` bounds every resource's count. */
-export function randomBlueprint(maxCount = 4): fc.Arbitrary<BlueprintSpec> {
+export function randomBlueprint(maxCount = 4, providers: Provider[] = ['aws', 'azure', 'gcp']): fc.Arbitrary<BlueprintSpec> {
   return fc.record({
-    provider: fc.constantFrom<Provider>('aws', 'azure', 'gcp'),
+    provider: fc.constantFrom<Provider>(...providers),
     regionPick: fc.nat(1),
     items: fc.array(fc.record({ type: fc.constantFrom(...TYPES), pick: fc.nat(6), flag: fc.boolean(), count: fc.option(fc.integer({ min: 1, max: maxCount }), { nil: undefined }) }), { minLength: 1, maxLength: 8 }),
   }).map(({ provider, regionPick, items }) => {
