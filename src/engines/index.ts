@@ -1,0 +1,12 @@
+/** Public API of the pure engines; the HTTP routes import from here only. */
+export { EngineError, ENGINE_ERROR_CODES, type EngineErrorCode } from './errors.js';
+export { hashFiles, type GeneratedFile } from './hash.js';
+export { PROPERTY_SCHEMAS, REFERENCE_PROPERTIES, validateResourceProperties } from './catalogue.js';
+export { CLOUDFORMATION_TYPES, TERRAFORM_TYPES, terraformType } from './catalogue-mappings.js';
+export { LIMITS, prepareBlueprint, type PreparedBlueprint, type PreparedResource } from './blueprint.js';
+export { resolveParameterValues } from './params.js';
+export { generateTerraform, type TerraformResult } from './terraform/index.js';
+export { generateCloudFormation, type CloudFormationResult } from './cloudformation.js';
+export { estimateCost, PRICE_TABLE_VERSION, type CostEstimate, type CostOptions, type CostResource } from './cost/index.js';
+export { DEFAULT_SETTINGS, evaluateGuardrails, listRules, type GuardrailReport, type GuardrailResult, type GuardrailSettings } from './guardrails/index.js';
+export * from './types.js';
