@@ -2,7 +2,14 @@
  * Micro-benchmark of the pure engines on a 50-resource blueprint: median CPU milliseconds per
  * operation (user + system from process.cpuUsage) over repeated rounds. Run: npx tsx bench/engines.ts
  */
-import { estimateCost, evaluateGuardrails, generateCloudFormation, generateTerraform, hashFiles, prepareBlueprint } from '../src/engines/index.js';
+import {
+  estimateCost,
+  evaluateGuardrails,
+  generateCloudFormation,
+  generateTerraform,
+  hashFiles,
+  prepareBlueprint,
+} from '../src/engines/index.js';
 import { largeBlueprint } from '../tests/unit/engines/fixtures.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -23,10 +30,14 @@ function bench(name: string, op: () => unknown): void {
     const used = process.cpuUsage(start);
     perOp.push((used.user + used.system) / 1000 / OPS_PER_ROUND);
   }
-  console.log(`${name.padEnd(34)} median ${median(perOp).toFixed(3).padStart(8)} ms/op  (min ${Math.min(...perOp).toFixed(3)}, max ${Math.max(...perOp).toFixed(3)})`);
+  console.log(
+    `${name.padEnd(34)} median ${median(perOp).toFixed(3).padStart(8)} ms/op  (min ${Math.min(...perOp).toFixed(3)}, max ${Math.max(...perOp).toFixed(3)})`,
+  );
 }
 
-console.log(`engines benchmark: 50-resource blueprints, ${ROUNDS} rounds × ${OPS_PER_ROUND} ops, node ${process.version}`);
+console.log(
+  `engines benchmark: 50-resource blueprints, ${ROUNDS} rounds × ${OPS_PER_ROUND} ops, node ${process.version}`,
+);
 for (const provider of ['aws', 'azure', 'gcp'] as const) {
   const spec = largeBlueprint(provider, 50);
   bench(`${provider} prepare (validate+resolve)`, () => prepareBlueprint(spec, {}));

@@ -62,7 +62,11 @@ export function resolveValue(value: unknown, values: Record<string, unknown>, pa
     return value.replace(ANY_REF, (_m, name: string) => {
       const v = lookup(name, values, path);
       if (v !== null && typeof v === 'object') {
-        throw new EngineError('invalid_parameters', `parameter "${name}" is not a scalar and cannot be embedded in a string`, path);
+        throw new EngineError(
+          'invalid_parameters',
+          `parameter "${name}" is not a scalar and cannot be embedded in a string`,
+          path,
+        );
       }
       return String(v);
     });
@@ -70,7 +74,8 @@ export function resolveValue(value: unknown, values: Record<string, unknown>, pa
   if (Array.isArray(value)) return value.map((v, i) => resolveValue(v, values, `${path}/${i}`));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = resolveValue(v, values, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    for (const [k, v] of Object.entries(value))
+      out[k] = resolveValue(v, values, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     return out;
   }
   return value;
@@ -79,8 +84,10 @@ export function resolveValue(value: unknown, values: Record<string, unknown>, pa
 function resolveCount(raw: unknown, values: Record<string, unknown>, path: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = resolveValue(raw, values, path);
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new EngineError('invalid_blueprint', 'count must be an integer', path);
-  if (n < 1 || n > LIMITS.maxCount) throw new EngineError('limit_exceeded', `count must be 1–${LIMITS.maxCount}, got ${n}`, path);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new EngineError('invalid_blueprint', 'count must be an integer', path);
+  if (n < 1 || n > LIMITS.maxCount)
+    throw new EngineError('limit_exceeded', `count must be 1–${LIMITS.maxCount}, got ${n}`, path);
   return n;
 }
 
@@ -92,9 +99,14 @@ function checkReferences(r: PreparedResource, byName: Map<string, PreparedResour
     names.forEach((name, i) => {
       const path = pointer('resources', r.index, 'properties', prop) + (Array.isArray(v) ? `/${i}` : '');
       const target = byName.get(name);
-      if (!target) throw new EngineError('invalid_reference', `${prop} "${name}" names no resource of this blueprint`, path);
+      if (!target)
+        throw new EngineError('invalid_reference', `${prop} "${name}" names no resource of this blueprint`, path);
       if (target.type !== targetType) {
-        throw new EngineError('invalid_reference', `${prop} "${name}" is a ${target.type}, expected a ${targetType}`, path);
+        throw new EngineError(
+          'invalid_reference',
+          `${prop} "${name}" is a ${target.type}, expected a ${targetType}`,
+          path,
+        );
       }
       if (target === r) throw new EngineError('invalid_reference', `${prop} refers to the resource itself`, path);
     });
@@ -104,12 +116,22 @@ function checkReferences(r: PreparedResource, byName: Map<string, PreparedResour
 /** Validates and resolves a blueprint with parameter values; throws EngineError on any problem. */
 export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, unknown>): PreparedBlueprint {
   if (!PROVIDERS.includes(spec.provider)) {
-    throw new EngineError('unsupported_provider', `provider "${String(spec.provider)}" is not one of ${PROVIDERS.join(', ')}`, '/provider');
+    throw new EngineError(
+      'unsupported_provider',
+      `provider "${String(spec.provider)}" is not one of ${PROVIDERS.join(', ')}`,
+      '/provider',
+    );
   }
-  if (typeof spec.region !== 'string' || spec.region.length === 0) throw new EngineError('invalid_blueprint', 'region is required', '/region');
-  if (!Array.isArray(spec.resources)) throw new EngineError('invalid_blueprint', 'resources must be an array', '/resources');
+  if (typeof spec.region !== 'string' || spec.region.length === 0)
+    throw new EngineError('invalid_blueprint', 'region is required', '/region');
+  if (!Array.isArray(spec.resources))
+    throw new EngineError('invalid_blueprint', 'resources must be an array', '/resources');
   if (spec.resources.length > LIMITS.maxResources) {
-    throw new EngineError('limit_exceeded', `at most ${LIMITS.maxResources} resources, got ${spec.resources.length}`, '/resources');
+    throw new EngineError(
+      'limit_exceeded',
+      `at most ${LIMITS.maxResources} resources, got ${spec.resources.length}`,
+      '/resources',
+    );
   }
   const values = resolveParameterValues(spec, params);
   const byName = new Map<string, PreparedResource>();
@@ -120,15 +142,22 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
     if (typeof res?.name !== 'string' || !NAME_RE.test(res.name)) {
       throw new EngineError('invalid_blueprint', 'resource names match [a-z][a-z0-9-]{0,62}', `${base}/name`);
     }
-    if (byName.has(res.name)) throw new EngineError('invalid_blueprint', `duplicate resource name "${res.name}"`, `${base}/name`);
-    if (!RESOURCE_TYPES.includes(res.type)) throw new EngineError('invalid_blueprint', `unknown resource type "${String(res.type)}"`, `${base}/type`);
+    if (byName.has(res.name))
+      throw new EngineError('invalid_blueprint', `duplicate resource name "${res.name}"`, `${base}/name`);
+    if (!RESOURCE_TYPES.includes(res.type))
+      throw new EngineError('invalid_blueprint', `unknown resource type "${String(res.type)}"`, `${base}/type`);
     const raw = res.properties ?? {};
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new EngineError('invalid_blueprint', 'properties must be an object', `${base}/properties`);
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new EngineError('invalid_blueprint', 'properties must be an object', `${base}/properties`);
     assertDepth(raw, `${base}/properties`);
     const count = resolveCount(res.count, values, `${base}/count`);
     instances += count ?? 1;
     if (instances > LIMITS.maxInstances) {
-      throw new EngineError('limit_exceeded', `more than ${LIMITS.maxInstances} resource instances after count expansion`, `${base}/count`);
+      throw new EngineError(
+        'limit_exceeded',
+        `more than ${LIMITS.maxInstances} resource instances after count expansion`,
+        `${base}/count`,
+      );
     }
     const resolved = resolveValue(raw, values, `${base}/properties`) as Record<string, unknown>;
     assertDepth(resolved, `${base}/properties`);
@@ -136,7 +165,14 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
     const tfType = terraformType(res.type, spec.provider, props);
     const address = `${tfType}.${res.name}`;
     const prepared: PreparedResource = {
-      index, name: res.name, type: res.type, count, props, raw, tfType, address,
+      index,
+      name: res.name,
+      type: res.type,
+      count,
+      props,
+      raw,
+      tfType,
+      address,
       instances: count === undefined ? [address] : Array.from({ length: count }, (_, i) => `${address}[${i}]`),
     };
     byName.set(res.name, prepared);
@@ -147,7 +183,8 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
   assertDepth(spec.tags ?? {}, '/tags');
   for (const [k, v] of Object.entries(spec.tags ?? {})) {
     const t = resolveValue(v, values, pointer('tags', k));
-    if (t !== null && typeof t === 'object') throw new EngineError('invalid_parameters', `tag "${k}" must resolve to a scalar`, pointer('tags', k));
+    if (t !== null && typeof t === 'object')
+      throw new EngineError('invalid_parameters', `tag "${k}" must resolve to a scalar`, pointer('tags', k));
     tags[k] = String(t);
   }
   return { spec, provider: spec.provider, region: spec.region, values, tags, resources, byName };

@@ -12,7 +12,11 @@ type PerEngine = { postgres: string; mysql: string };
 export const TERRAFORM_TYPES: Readonly<Record<ResourceType, Record<Provider, string | PerEngine>>> = {
   network: { aws: 'aws_vpc', azure: 'azurerm_virtual_network', gcp: 'google_compute_network' },
   subnet: { aws: 'aws_subnet', azure: 'azurerm_subnet', gcp: 'google_compute_subnetwork' },
-  security_group: { aws: 'aws_security_group', azure: 'azurerm_network_security_group', gcp: 'google_compute_firewall' },
+  security_group: {
+    aws: 'aws_security_group',
+    azure: 'azurerm_network_security_group',
+    gcp: 'google_compute_firewall',
+  },
   vm: { aws: 'aws_instance', azure: 'azurerm_linux_virtual_machine', gcp: 'google_compute_instance' },
   disk: { aws: 'aws_ebs_volume', azure: 'azurerm_managed_disk', gcp: 'google_compute_disk' },
   bucket: { aws: 'aws_s3_bucket', azure: 'azurerm_storage_account', gcp: 'google_storage_bucket' },
@@ -135,5 +139,9 @@ export function resolveImage(image: string, provider: Provider, path: string): R
     if (/^[a-z][a-z0-9-]{0,62}\/[a-z][a-z0-9-]{0,62}$/.test(image)) return { kind: 'gcp', image };
   }
   const known = Object.keys(IMAGE_ALIASES).filter((k) => IMAGE_ALIASES[k]![provider]);
-  throw new EngineError('invalid_property', `image "${image}" is neither a known alias (${known.join(', ')}) nor a ${provider} image id`, path);
+  throw new EngineError(
+    'invalid_property',
+    `image "${image}" is neither a known alias (${known.join(', ')}) nor a ${provider} image id`,
+    path,
+  );
 }

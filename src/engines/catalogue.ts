@@ -138,8 +138,13 @@ export function validateResourceProperties(
   const validate = validatorFor(type);
   if (!validate(copy)) {
     const e = validate.errors?.[0];
-    const at = e ? e.instancePath + (e.keyword === 'additionalProperties' ? '/' + String(e.params.additionalProperty) : '') : '';
-    const what = e?.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : (e?.message ?? 'invalid');
+    const at = e
+      ? e.instancePath + (e.keyword === 'additionalProperties' ? '/' + String(e.params.additionalProperty) : '')
+      : '';
+    const what =
+      e?.keyword === 'additionalProperties'
+        ? `unknown property "${String(e.params.additionalProperty)}"`
+        : (e?.message ?? 'invalid');
     throw new EngineError('invalid_property', `${type}: ${what}`, basePath + at);
   }
   for (const [key, value] of Object.entries(PROVIDER_DEFAULTS[provider][type] ?? {})) {
@@ -149,7 +154,11 @@ export function validateResourceProperties(
     const rules = copy.ingress as Array<{ fromPort: number; toPort: number }>;
     rules.forEach((r, i) => {
       if (r.fromPort > r.toPort) {
-        throw new EngineError('invalid_property', 'ingress fromPort is greater than toPort', `${basePath}/ingress/${i}/fromPort`);
+        throw new EngineError(
+          'invalid_property',
+          'ingress fromPort is greater than toPort',
+          `${basePath}/ingress/${i}/fromPort`,
+        );
       }
     });
   }

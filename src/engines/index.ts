@@ -7,6 +7,19 @@ export { LIMITS, prepareBlueprint, type PreparedBlueprint, type PreparedResource
 export { resolveParameterValues } from './params.js';
 export { generateTerraform, type TerraformResult } from './terraform/index.js';
 export { generateCloudFormation, type CloudFormationResult } from './cloudformation.js';
-export { estimateCost, PRICE_TABLE_VERSION, type CostEstimate, type CostOptions, type CostResource } from './cost/index.js';
-export { DEFAULT_SETTINGS, evaluateGuardrails, listRules, type GuardrailReport, type GuardrailResult, type GuardrailSettings } from './guardrails/index.js';
+export {
+  estimateCost,
+  PRICE_TABLE_VERSION,
+  type CostEstimate,
+  type CostOptions,
+  type CostResource,
+} from './cost/index.js';
+export {
+  DEFAULT_SETTINGS,
+  evaluateGuardrails,
+  listRules,
+  type GuardrailReport,
+  type GuardrailResult,
+  type GuardrailSettings,
+} from './guardrails/index.js';
 export * from './types.js';

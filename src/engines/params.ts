@@ -11,14 +11,18 @@ import { EngineError, pointerToken } from './errors.js';
 import type { BlueprintSpec } from './types.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  a: Ajv,
+) => Ajv;
 
 /** The most validators kept; the least recently used one is dropped beyond it. */
 export const VALIDATOR_CACHE_SIZE = 500;
 /** The deepest nesting accepted in parameter values, schemas and properties. */
 export const MAX_DEPTH = 10;
 
-const ajv = addFormats(new Ajv({ useDefaults: true, allErrors: false, strict: false, addUsedSchema: false, validateSchema: true }));
+const ajv = addFormats(
+  new Ajv({ useDefaults: true, allErrors: false, strict: false, addUsedSchema: false, validateSchema: true }),
+);
 const cache = new Map<string, ValidateFunction>();
 let compiles = 0;
 
@@ -40,8 +44,15 @@ function refuseRemoteRefs(schema: unknown, path: string): void {
   if (schema === null || typeof schema !== 'object') return;
   for (const [k, v] of Object.entries(schema)) {
     const here = `${path}/${pointerToken(k)}`;
-    if ((k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef') && (typeof v !== 'string' || !v.startsWith('#'))) {
-      throw new EngineError('invalid_parameters', `only local "$ref"s ("#...") are allowed, got ${JSON.stringify(v)}`, here);
+    if (
+      (k === '$ref' || k === '$dynamicRef' || k === '$recursiveRef') &&
+      (typeof v !== 'string' || !v.startsWith('#'))
+    ) {
+      throw new EngineError(
+        'invalid_parameters',
+        `only local "$ref"s ("#...") are allowed, got ${JSON.stringify(v)}`,
+        here,
+      );
     }
     refuseRemoteRefs(v, here);
   }
@@ -51,7 +62,14 @@ function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return '[' + value.map(stableJson).join(',') + ']';
   const o = value as Record<string, unknown>;
-  return '{' + Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + stableJson(o[k])).join(',') + '}';
+  return (
+    '{' +
+    Object.keys(o)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + stableJson(o[k]))
+      .join(',') +
+    '}'
+  );
 }
 
 /** Returns the (cached) validator of a blueprint's parameter schema. */
@@ -75,7 +93,11 @@ export function parameterValidator(spec: Pick<BlueprintSpec, 'id' | 'version' | 
     validate = ajv.compile(schema);
     ajv.removeSchema(schema); // Ajv's own cache is unbounded; ours is the only one
   } catch (err) {
-    throw new EngineError('invalid_parameters', `parameters schema is invalid: ${(err as Error).message}`, '/parameters');
+    throw new EngineError(
+      'invalid_parameters',
+      `parameters schema is invalid: ${(err as Error).message}`,
+      '/parameters',
+    );
   }
   compiles++;
   cache.set(key, validate);
@@ -102,7 +124,11 @@ export function resolveParameterValues(
     const e = validate.errors?.[0];
     const where = e?.instancePath ?? '';
     const extra = e?.keyword === 'required' ? ` (missing "${String(e.params.missingProperty)}")` : '';
-    throw new EngineError('invalid_parameters', `parameters ${where || '(root)'} ${e?.message ?? 'invalid'}${extra}`, '/parameters' + where);
+    throw new EngineError(
+      'invalid_parameters',
+      `parameters ${where || '(root)'} ${e?.message ?? 'invalid'}${extra}`,
+      '/parameters' + where,
+    );
   }
   return copy;
 }

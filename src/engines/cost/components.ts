@@ -34,34 +34,72 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 export type PriceLookup = (key: string, what: string, path: string) => PriceEntry;
 
 function perHour(name: string, e: PriceEntry, qty = 1): CostComponent {
-  return { name, unit: e.unit, hourlyQuantity: qty, monthlyQuantity: qty * HOURS_PER_MONTH, price: e.price,
-    hourlyCost: round4(e.price * qty), monthlyCost: round2(e.price * qty * HOURS_PER_MONTH) };
+  return {
+    name,
+    unit: e.unit,
+    hourlyQuantity: qty,
+    monthlyQuantity: qty * HOURS_PER_MONTH,
+    price: e.price,
+    hourlyCost: round4(e.price * qty),
+    monthlyCost: round2(e.price * qty * HOURS_PER_MONTH),
+  };
 }
 
 function perMonth(name: string, e: PriceEntry, qty: number): CostComponent {
-  return { name, unit: e.unit, hourlyQuantity: round6(qty / HOURS_PER_MONTH), monthlyQuantity: qty, price: e.price,
-    hourlyCost: round4((e.price * qty) / HOURS_PER_MONTH), monthlyCost: round2(e.price * qty) };
+  return {
+    name,
+    unit: e.unit,
+    hourlyQuantity: round6(qty / HOURS_PER_MONTH),
+    monthlyQuantity: qty,
+    price: e.price,
+    hourlyCost: round4((e.price * qty) / HOURS_PER_MONTH),
+    monthlyCost: round2(e.price * qty),
+  };
 }
 
 // A usage-based line: priced when usage was given, otherwise listed with null cost, never guessed.
 function usage(name: string, e: PriceEntry, qty: number | undefined, hint: string, scale = 1): CostComponent {
   if (qty === undefined) {
-    return { name, unit: e.unit, hourlyQuantity: null, monthlyQuantity: null, price: e.price, hourlyCost: null, monthlyCost: null,
-      note: `usage-based: supply usage.${hint} to price it` };
+    return {
+      name,
+      unit: e.unit,
+      hourlyQuantity: null,
+      monthlyQuantity: null,
+      price: e.price,
+      hourlyCost: null,
+      monthlyCost: null,
+      note: `usage-based: supply usage.${hint} to price it`,
+    };
   }
   return perMonth(name, e, qty / scale);
 }
 
 function unknownDisk(name: string, e: PriceEntry): CostComponent {
-  return { name, unit: e.unit, hourlyQuantity: null, monthlyQuantity: null, price: e.price, hourlyCost: null, monthlyCost: null,
-    note: 'size not set (image default): set diskGb to price it' };
+  return {
+    name,
+    unit: e.unit,
+    hourlyQuantity: null,
+    monthlyQuantity: null,
+    price: e.price,
+    hourlyCost: null,
+    monthlyCost: null,
+    note: 'size not set (image default): set diskGb to price it',
+  };
 }
 
 function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {
-  const gbSeconds = u.requests === undefined ? undefined : (u.requests * (u.durationMs ?? 100) / 1000) * ((r.props.memoryMb as number) / 1024);
+  const gbSeconds =
+    u.requests === undefined
+      ? undefined
+      : ((u.requests * (u.durationMs ?? 100)) / 1000) * ((r.props.memoryMb as number) / 1024);
   return [
     usage('Requests', price('fn:requests', 'function requests', ''), u.requests, 'requests', 1e6),
-    usage('Duration', price('fn:duration', 'function duration', ''), gbSeconds, 'requests (and durationMs, default 100)'),
+    usage(
+      'Duration',
+      price('fn:duration', 'function duration', ''),
+      gbSeconds,
+      'requests (and durationMs, default 100)',
+    ),
   ];
 }
 
@@ -72,21 +110,45 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
   const ha = p.multiAz === true ? 2 : 1;
   const haNote = p.multiAz === true ? ' (high availability ×2)' : '';
   switch (r.type) {
-    case 'network': case 'subnet': case 'security_group':
+    case 'network':
+    case 'subnet':
+    case 'security_group':
       return [];
     case 'vm': {
-      const out = [perHour(`Instance usage (Linux, on-demand, ${String(p.size)})`, price(`vm:${String(p.size)}`, `vm size "${String(p.size)}"`, at('size')))];
-      const disk = provider === 'aws' ? price('ebs:gp3', 'disk type "gp3"', at('diskGb'))
-        : provider === 'gcp' ? price('pd:pd-balanced', 'disk type "pd-balanced"', at('diskGb')) : undefined;
-      if (disk) out.push(p.diskGb === undefined ? unknownDisk('Boot disk storage', disk) : perMonth('Boot disk storage', disk, p.diskGb as number));
-      else out.push(azureDisk('OS disk', 'StandardSSD_LRS', (p.diskGb as number | undefined) ?? 30, price, at('diskGb')));
-      if (p.publicIp === true) out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('publicIp'))));
+      const out = [
+        perHour(
+          `Instance usage (Linux, on-demand, ${String(p.size)})`,
+          price(`vm:${String(p.size)}`, `vm size "${String(p.size)}"`, at('size')),
+        ),
+      ];
+      const disk =
+        provider === 'aws'
+          ? price('ebs:gp3', 'disk type "gp3"', at('diskGb'))
+          : provider === 'gcp'
+            ? price('pd:pd-balanced', 'disk type "pd-balanced"', at('diskGb'))
+            : undefined;
+      if (disk)
+        out.push(
+          p.diskGb === undefined
+            ? unknownDisk('Boot disk storage', disk)
+            : perMonth('Boot disk storage', disk, p.diskGb as number),
+        );
+      else
+        out.push(azureDisk('OS disk', 'StandardSSD_LRS', (p.diskGb as number | undefined) ?? 30, price, at('diskGb')));
+      if (p.publicIp === true)
+        out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('publicIp'))));
       return out;
     }
     case 'disk': {
       const type = String(p.diskType);
       if (provider === 'azure') return [azureDisk('Managed disk', type, p.sizeGb as number, price, at('diskType'))];
-      return [perMonth(`Storage (${type})`, price(`${provider === 'aws' ? 'ebs' : 'pd'}:${type}`, `disk type "${type}"`, at('diskType')), p.sizeGb as number)];
+      return [
+        perMonth(
+          `Storage (${type})`,
+          price(`${provider === 'aws' ? 'ebs' : 'pd'}:${type}`, `disk type "${type}"`, at('diskType')),
+          p.sizeGb as number,
+        ),
+      ];
     }
     case 'bucket': {
       const key = provider === 'aws' ? 's3:standard' : provider === 'azure' ? 'blob:hot-lrs' : 'gcs:standard';
@@ -95,10 +157,16 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
     case 'database': {
       const size = String(p.size);
       const engine = String(p.engine);
-      const key = provider === 'aws' ? `rds:${engine}:${size}` : provider === 'azure' ? `db:${engine}:${size}` : `db:${size}`;
-      const storage = provider === 'aws' ? 'rds-storage:gp3' : provider === 'azure' ? `db-storage:${engine}` : 'db-storage:ssd';
+      const key =
+        provider === 'aws' ? `rds:${engine}:${size}` : provider === 'azure' ? `db:${engine}:${size}` : `db:${size}`;
+      const storage =
+        provider === 'aws' ? 'rds-storage:gp3' : provider === 'azure' ? `db-storage:${engine}` : 'db-storage:ssd';
       return [
-        perHour(`Database instance (${engine}, ${size})${haNote}`, price(key, `${engine} database size "${size}"`, at('size')), ha),
+        perHour(
+          `Database instance (${engine}, ${size})${haNote}`,
+          price(key, `${engine} database size "${size}"`, at('size')),
+          ha,
+        ),
         perMonth(`Storage${haNote}`, price(storage, 'database storage', at('storageGb')), (p.storageGb as number) * ha),
       ];
     }
@@ -107,45 +175,100 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
       const nodes = p.nodes as number;
       if (provider === 'gcp') {
         const gb = Number(/^([1-9][0-9]{0,2})gb$/.exec(size)?.[1] ?? NaN);
-        if (!Number.isFinite(gb)) throw new EngineError('unknown_sku', `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`, at('size'));
+        if (!Number.isFinite(gb))
+          throw new EngineError('unknown_sku', `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`, at('size'));
         const tier = gb <= 4 ? 'm1' : gb <= 10 ? 'm2' : 'm3';
         const kind = nodes > 1 ? 'standard' : 'basic';
-        return [perHour(`Memorystore capacity (${kind.toUpperCase()}, ${tier.toUpperCase()})`, price(`cache:${kind}:${tier}`, `cache size "${size}"`, at('size')), gb)];
+        return [
+          perHour(
+            `Memorystore capacity (${kind.toUpperCase()}, ${tier.toUpperCase()})`,
+            price(`cache:${kind}:${tier}`, `cache size "${size}"`, at('size')),
+            gb,
+          ),
+        ];
       }
       // Azure prices a cache (primary + replica for Standard) as one SKU; AWS prices each node.
-      return [perHour(`Cache node (${size})`, price(`cache:${size}`, `cache size "${size}"`, at('size')), provider === 'azure' ? 1 : nodes)];
+      return [
+        perHour(
+          `Cache node (${size})`,
+          price(`cache:${size}`, `cache size "${size}"`, at('size')),
+          provider === 'azure' ? 1 : nodes,
+        ),
+      ];
     }
     case 'load_balancer': {
       const kind = String(p.kind);
       if (provider === 'aws') {
-        return [perHour(`Load balancer (${kind})`, price(`lb:${kind}`, `load balancer kind "${kind}"`, at('kind'))),
-          usage('Capacity units', price(`lcu:${kind}`, 'load balancer capacity units', at('kind')), u.capacityUnits === undefined ? undefined : u.capacityUnits * HOURS_PER_MONTH, 'capacityUnits (average per hour)')];
+        return [
+          perHour(`Load balancer (${kind})`, price(`lb:${kind}`, `load balancer kind "${kind}"`, at('kind'))),
+          usage(
+            'Capacity units',
+            price(`lcu:${kind}`, 'load balancer capacity units', at('kind')),
+            u.capacityUnits === undefined ? undefined : u.capacityUnits * HOURS_PER_MONTH,
+            'capacityUnits (average per hour)',
+          ),
+        ];
       }
-      const out = [perHour('Load balancer rules', price(provider === 'azure' ? 'lb:standard' : 'lb:rule', 'load balancer', at('kind'))),
-        usage('Data processed', price('lb:data', 'load balancer data', at('kind')), u.dataProcessedGb, 'dataProcessedGb')];
-      if (provider === 'azure' && p.public === true) out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('public'))));
+      const out = [
+        perHour(
+          'Load balancer rules',
+          price(provider === 'azure' ? 'lb:standard' : 'lb:rule', 'load balancer', at('kind')),
+        ),
+        usage(
+          'Data processed',
+          price('lb:data', 'load balancer data', at('kind')),
+          u.dataProcessedGb,
+          'dataProcessedGb',
+        ),
+      ];
+      if (provider === 'azure' && p.public === true)
+        out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('public'))));
       return out;
     }
     case 'nat_gateway':
       if (provider === 'gcp') {
-        return [usage('NAT gateway (per VM)', price('nat:vm', 'NAT gateway', ''), u.vmCount === undefined ? undefined : u.vmCount * HOURS_PER_MONTH, 'vmCount'),
-          usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb')];
+        return [
+          usage(
+            'NAT gateway (per VM)',
+            price('nat:vm', 'NAT gateway', ''),
+            u.vmCount === undefined ? undefined : u.vmCount * HOURS_PER_MONTH,
+            'vmCount',
+          ),
+          usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
+        ];
       }
-      return [perHour('NAT gateway', price('nat:hour', 'NAT gateway', '')), usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
-        perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', ''))];
+      return [
+        perHour('NAT gateway', price('nat:hour', 'NAT gateway', '')),
+        usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
+        perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', '')),
+      ];
     case 'kubernetes_cluster': {
       const node = String(p.nodeSize);
-      return [perHour('Cluster management', price('k8s:cluster', 'kubernetes cluster', '')),
-        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), p.nodeCount as number)];
+      return [
+        perHour('Cluster management', price('k8s:cluster', 'kubernetes cluster', '')),
+        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), p.nodeCount as number),
+      ];
     }
     case 'function':
       return fnComponents(r, price, u);
     case 'queue':
-      if (provider === 'gcp') return [usage('Message throughput', price('queue:throughput', 'queue', ''), u.dataGb, 'dataGb')];
+      if (provider === 'gcp')
+        return [usage('Message throughput', price('queue:throughput', 'queue', ''), u.dataGb, 'dataGb')];
       if (provider === 'azure') {
-        return [perHour('Service Bus namespace (Standard)', price('queue:namespace', 'queue', '')), usage('Operations', price('queue:operations', 'queue', ''), u.requests, 'requests', 1e6)];
+        return [
+          perHour('Service Bus namespace (Standard)', price('queue:namespace', 'queue', '')),
+          usage('Operations', price('queue:operations', 'queue', ''), u.requests, 'requests', 1e6),
+        ];
       }
-      return [usage('Requests', price(p.fifo === true ? 'queue:fifo' : 'queue:standard', 'queue', at('fifo')), u.requests, 'requests', 1e6)];
+      return [
+        usage(
+          'Requests',
+          price(p.fifo === true ? 'queue:fifo' : 'queue:standard', 'queue', at('fifo')),
+          u.requests,
+          'requests',
+          1e6,
+        ),
+      ];
   }
 }
 
@@ -154,5 +277,11 @@ function azureDisk(label: string, type: string, gb: number, price: PriceLookup, 
   if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, path);
   const tier = tiers.find(([, size]) => size >= gb);
   if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, path);
-  return { ...perMonth(`${label} (${type} ${tier[0]}, ${tier[1]} GB)`, price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path), 1) };
+  return {
+    ...perMonth(
+      `${label} (${type} ${tier[0]}, ${tier[1]} GB)`,
+      price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path),
+      1,
+    ),
+  };
 }

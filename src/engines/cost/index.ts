@@ -43,22 +43,42 @@ export interface CostEstimate {
   resources: CostResource[];
 }
 
-const USAGE_KEYS = new Set(['storageGb', 'requests', 'durationMs', 'dataProcessedGb', 'capacityUnits', 'vmCount', 'dataGb']);
+const USAGE_KEYS = new Set([
+  'storageGb',
+  'requests',
+  'durationMs',
+  'dataProcessedGb',
+  'capacityUnits',
+  'vmCount',
+  'dataGb',
+]);
 
 function checkUsage(usage: Record<string, Usage> | undefined): void {
   if (usage === undefined) return;
-  if (typeof usage !== 'object' || usage === null || Array.isArray(usage)) throw new EngineError('invalid_parameters', 'usage must be an object', '/usage');
+  if (typeof usage !== 'object' || usage === null || Array.isArray(usage))
+    throw new EngineError('invalid_parameters', 'usage must be an object', '/usage');
   for (const [key, figures] of Object.entries(usage)) {
-    if (typeof figures !== 'object' || figures === null || Array.isArray(figures)) throw new EngineError('invalid_parameters', 'usage entries are objects', pointer('usage', key));
+    if (typeof figures !== 'object' || figures === null || Array.isArray(figures))
+      throw new EngineError('invalid_parameters', 'usage entries are objects', pointer('usage', key));
     for (const [k, v] of Object.entries(figures)) {
-      if (!USAGE_KEYS.has(k)) throw new EngineError('invalid_parameters', `unknown usage figure "${k}" (known: ${[...USAGE_KEYS].join(', ')})`, pointer('usage', key, k));
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e15) throw new EngineError('invalid_parameters', 'usage figures are finite numbers ≥ 0', pointer('usage', key, k));
+      if (!USAGE_KEYS.has(k))
+        throw new EngineError(
+          'invalid_parameters',
+          `unknown usage figure "${k}" (known: ${[...USAGE_KEYS].join(', ')})`,
+          pointer('usage', key, k),
+        );
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e15)
+        throw new EngineError('invalid_parameters', 'usage figures are finite numbers ≥ 0', pointer('usage', key, k));
     }
   }
 }
 
 /** Estimates the monthly cost of a blueprint with the given parameter values. */
-export function estimateCost(spec: BlueprintSpec, params?: Record<string, unknown>, options: CostOptions = {}): CostEstimate {
+export function estimateCost(
+  spec: BlueprintSpec,
+  params?: Record<string, unknown>,
+  options: CostOptions = {},
+): CostEstimate {
   return estimateCostPrepared(prepareBlueprint(spec, params), options);
 }
 
@@ -68,7 +88,11 @@ export function estimateCostPrepared(bp: PreparedBlueprint, options: CostOptions
   const table = PRICES[bp.provider][region];
   if (!table) {
     const known = Object.keys(PRICES[bp.provider]).join(', ');
-    throw new EngineError('unknown_region', `no ${bp.provider} prices for region "${region}" (priced: ${known})`, options.region === undefined ? '/region' : '/options/region');
+    throw new EngineError(
+      'unknown_region',
+      `no ${bp.provider} prices for region "${region}" (priced: ${known})`,
+      options.region === undefined ? '/region' : '/options/region',
+    );
   }
   checkUsage(options.usage);
   const price = (key: string, what: string, path: string): PriceEntry => {
@@ -82,7 +106,10 @@ export function estimateCostPrepared(bp: PreparedBlueprint, options: CostOptions
       const usage = options.usage?.[address] ?? options.usage?.[r.name] ?? {};
       const costComponents = components(bp.provider, r, price, usage);
       resources.push({
-        address, name: r.name, type: r.tfType, blueprintType: r.type,
+        address,
+        name: r.name,
+        type: r.tfType,
+        blueprintType: r.type,
         hourlyCost: round4(costComponents.reduce((s, c) => s + (c.hourlyCost ?? 0), 0)),
         monthlyCost: round2(costComponents.reduce((s, c) => s + (c.monthlyCost ?? 0), 0)),
         costComponents,
@@ -90,7 +117,10 @@ export function estimateCostPrepared(bp: PreparedBlueprint, options: CostOptions
     }
   }
   return {
-    currency: 'USD', priceTableVersion: PRICE_TABLE_VERSION, provider: bp.provider, region,
+    currency: 'USD',
+    priceTableVersion: PRICE_TABLE_VERSION,
+    provider: bp.provider,
+    region,
     totalHourlyCost: round4(resources.reduce((s, r) => s + r.hourlyCost, 0)),
     totalMonthlyCost: round2(resources.reduce((s, r) => s + r.monthlyCost, 0)),
     resources,

@@ -59,11 +59,22 @@ const SRC = {
 } as const;
 
 /** The AWS us-east-1 reference points of SPEC §4, the only entries marked confirmed. */
-const CONFIRMED = new Set(['vm:t3.micro', 'vm:t3.medium', 'vm:m5.large', 'rds:mysql:db.t3.micro', 'nat:hour', 'nat:data', 'lb:application', 's3:standard', 'ebs:gp3']);
+const CONFIRMED = new Set([
+  'vm:t3.micro',
+  'vm:t3.medium',
+  'vm:m5.large',
+  'rds:mysql:db.t3.micro',
+  'nat:hour',
+  'nat:data',
+  'lb:application',
+  's3:standard',
+  'ebs:gp3',
+]);
 
 function group(source: string, rows: Tuple[], confirmedKeys?: Set<string>): Region {
   const out: Region = {};
-  for (const [key, price, unit] of rows) out[key] = { price, unit, source, date: DATE, confirmed: confirmedKeys?.has(key) ?? false };
+  for (const [key, price, unit] of rows)
+    out[key] = { price, unit, source, date: DATE, confirmed: confirmedKeys?.has(key) ?? false };
   return out;
 }
 
@@ -75,6 +86,7 @@ const h = 'hours';
 const gbm = 'GB-months';
 
 // us-east-1 and us-west-2 share on-demand prices for every SKU listed here.
+// prettier-ignore
 const awsUs = (confirmed: boolean): Region => region(confirmed,
   [SRC.ec2, [['vm:t3.nano', 0.0052, h], ['vm:t3.micro', 0.0104, h], ['vm:t3.small', 0.0208, h], ['vm:t3.medium', 0.0416, h], ['vm:t3.large', 0.0832, h],
     ['vm:t3.xlarge', 0.1664, h], ['vm:m5.large', 0.096, h], ['vm:m5.xlarge', 0.192, h], ['vm:c5.large', 0.085, h], ['vm:r5.large', 0.126, h], ['vm:t4g.micro', 0.0084, h]]],
@@ -91,6 +103,7 @@ const awsUs = (confirmed: boolean): Region => region(confirmed,
   [SRC.sqs, [['queue:standard', 0.4, '1M requests'], ['queue:fifo', 0.5, '1M requests']]],
 );
 
+// prettier-ignore
 const awsEuWest1 = region(false,
   [SRC.ec2, [['vm:t3.nano', 0.0057, h], ['vm:t3.micro', 0.0114, h], ['vm:t3.small', 0.0228, h], ['vm:t3.medium', 0.0456, h], ['vm:t3.large', 0.0912, h],
     ['vm:m5.large', 0.107, h], ['vm:m5.xlarge', 0.214, h], ['vm:c5.large', 0.096, h], ['vm:r5.large', 0.141, h]]],
@@ -109,6 +122,7 @@ const awsEuWest1 = region(false,
 const m = 'months';
 // westeurope / europe-west1 VM prices are derived from the US price with the regional uplift
 // (×1.1) seen on the providers' pages, not transcribed one by one: unconfirmed, like the rest.
+// prettier-ignore
 const azure = (vmScale: number): Region => region(false,
   [SRC.azVm, ([['Standard_B1s', 0.0104], ['Standard_B1ms', 0.0207], ['Standard_B2s', 0.0416], ['Standard_B2ms', 0.0832], ['Standard_D2s_v5', 0.096], ['Standard_D4s_v5', 0.192]] as const)
     .map(([k, p]): Tuple => [`vm:${k}`, Math.round(p * vmScale * 10000) / 10000, h])],
@@ -129,6 +143,7 @@ const azure = (vmScale: number): Region => region(false,
   [SRC.azSb, [['queue:namespace', 0.0135, h], ['queue:operations', 0.8, '1M requests']]],
 );
 
+// prettier-ignore
 const gcp = (scale: number): Region => region(false,
   [SRC.gce, ([['e2-micro', 0.008376], ['e2-small', 0.016751], ['e2-medium', 0.033503], ['e2-standard-2', 0.067006], ['e2-standard-4', 0.134012], ['n2-standard-2', 0.097118]] as const)
     .map(([k, p]): Tuple => [`vm:${k}`, Math.round(p * scale * 1e6) / 1e6, h])],
@@ -153,7 +168,28 @@ export const PRICES: Readonly<Record<Provider, Readonly<Record<string, Region>>>
 
 /** Azure managed-disk tiers (size in GB) per storage type, smallest first. */
 export const AZURE_DISK_TIERS: Readonly<Record<string, Array<[tier: string, gb: number]>>> = {
-  Standard_LRS: [['S4', 32], ['S6', 64], ['S10', 128], ['S15', 256], ['S20', 512], ['S30', 1024]],
-  StandardSSD_LRS: [['E4', 32], ['E6', 64], ['E10', 128], ['E15', 256], ['E20', 512], ['E30', 1024]],
-  Premium_LRS: [['P4', 32], ['P6', 64], ['P10', 128], ['P15', 256], ['P20', 512], ['P30', 1024]],
+  Standard_LRS: [
+    ['S4', 32],
+    ['S6', 64],
+    ['S10', 128],
+    ['S15', 256],
+    ['S20', 512],
+    ['S30', 1024],
+  ],
+  StandardSSD_LRS: [
+    ['E4', 32],
+    ['E6', 64],
+    ['E10', 128],
+    ['E15', 256],
+    ['E20', 512],
+    ['E30', 1024],
+  ],
+  Premium_LRS: [
+    ['P4', 32],
+    ['P6', 64],
+    ['P10', 128],
+    ['P15', 256],
+    ['P20', 512],
+    ['P30', 1024],
+  ],
 };

@@ -9,7 +9,15 @@ import { EngineError } from '../errors.js';
 import type { BlueprintSpec } from '../types.js';
 import { DEFAULT_SETTINGS, RULES, type Enforcement, type GuardrailSettings, type Severity } from './rules.js';
 
-export { BLUEPRINT_ADDRESS, DEFAULT_SETTINGS, RULES, type Enforcement, type GuardrailSettings, type Rule, type Severity } from './rules.js';
+export {
+  BLUEPRINT_ADDRESS,
+  DEFAULT_SETTINGS,
+  RULES,
+  type Enforcement,
+  type GuardrailSettings,
+  type Rule,
+  type Severity,
+} from './rules.js';
 
 /** One rule applied to one resource instance (or to the blueprint). */
 export interface GuardrailResult {
@@ -40,15 +48,28 @@ export interface GuardrailOptions {
 const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 4, critical: 8 };
 
 /** Rule metadata for GET /api/guardrails/rules. */
-export function listRules(): Array<{ id: string; title: string; severity: Severity; enforcement: Enforcement; remediation: string }> {
-  return RULES.map(({ id, title, severity, enforcement, remediation }) => ({ id, title, severity, enforcement, remediation }));
+export function listRules(): Array<{
+  id: string;
+  title: string;
+  severity: Severity;
+  enforcement: Enforcement;
+  remediation: string;
+}> {
+  return RULES.map(({ id, title, severity, enforcement, remediation }) => ({
+    id,
+    title,
+    severity,
+    enforcement,
+    remediation,
+  }));
 }
 
 function normalise(settings: Partial<GuardrailSettings> | undefined): GuardrailSettings {
   const out = { ...DEFAULT_SETTINGS, ...(settings ?? {}) };
   for (const key of ['allowedRegions', 'allowedSizes', 'requiredTags'] as const) {
     const v = out[key];
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new EngineError('invalid_parameters', `${key} must be a list of strings`, `/settings/${key}`);
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      throw new EngineError('invalid_parameters', `${key} must be a list of strings`, `/settings/${key}`);
   }
   return out;
 }
@@ -64,18 +85,35 @@ export function evaluateGuardrails(
 }
 
 /** evaluateGuardrails for an already prepared blueprint. */
-export function evaluateGuardrailsPrepared(bp: PreparedBlueprint, settings?: Partial<GuardrailSettings>, options: GuardrailOptions = {}): GuardrailReport {
+export function evaluateGuardrailsPrepared(
+  bp: PreparedBlueprint,
+  settings?: Partial<GuardrailSettings>,
+  options: GuardrailOptions = {},
+): GuardrailReport {
   const budget = options.budgetMonthly;
   if (budget !== undefined && (typeof budget !== 'number' || !Number.isFinite(budget) || budget < 0)) {
     throw new EngineError('invalid_parameters', 'budgetMonthly must be a number ≥ 0', '/budgetMonthly');
   }
   let cost: CostEstimate | undefined;
-  const ctx = { bp, settings: normalise(settings), budgetMonthly: budget, cost: () => (cost ??= estimateCostPrepared(bp, { usage: options.usage })) };
+  const ctx = {
+    bp,
+    settings: normalise(settings),
+    budgetMonthly: budget,
+    cost: () => (cost ??= estimateCostPrepared(bp, { usage: options.usage })),
+  };
   const results: GuardrailResult[] = [];
   for (const rule of RULES) {
     for (const f of rule.check(ctx)) {
-      results.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, enforcement: rule.enforcement,
-        status: f.passed ? 'passed' : 'failed', resource: f.resource, message: f.message, remediation: rule.remediation });
+      results.push({
+        ruleId: rule.id,
+        title: rule.title,
+        severity: rule.severity,
+        enforcement: rule.enforcement,
+        status: f.passed ? 'passed' : 'failed',
+        resource: f.resource,
+        message: f.message,
+        remediation: rule.remediation,
+      });
     }
   }
   const failed = results.filter((r) => r.status === 'failed');

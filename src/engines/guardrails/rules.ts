@@ -54,74 +54,148 @@ export const BLUEPRINT_ADDRESS = '*';
 const PROVIDER_BLOCK = { aws: 'provider.aws', azure: 'provider.azurerm', gcp: 'provider.google' } as const;
 
 // Applies a per-resource predicate to every instance of the resources of the given types.
-function each(types: ResourceType[], test: (r: PreparedResource, ctx: RuleContext) => [passed: boolean, message: string]) {
-  return (ctx: RuleContext): Finding[] => ctx.bp.resources
-    .filter((r) => types.includes(r.type))
-    .flatMap((r) => {
-      const [passed, message] = test(r, ctx);
-      return r.instances.map((resource) => ({ resource, passed, message }));
-    });
+function each(
+  types: ResourceType[],
+  test: (r: PreparedResource, ctx: RuleContext) => [passed: boolean, message: string],
+) {
+  return (ctx: RuleContext): Finding[] =>
+    ctx.bp.resources
+      .filter((r) => types.includes(r.type))
+      .flatMap((r) => {
+        const [passed, message] = test(r, ctx);
+        return r.instances.map((resource) => ({ resource, passed, message }));
+      });
 }
 
 const ADMIN_PORTS = [22, 3389];
 const OPEN = new Set(['0.0.0.0/0', '::/0']);
-const SIZE_PROPS: Partial<Record<ResourceType, string>> = { vm: 'size', database: 'size', cache: 'size', kubernetes_cluster: 'nodeSize' };
+const SIZE_PROPS: Partial<Record<ResourceType, string>> = {
+  vm: 'size',
+  database: 'size',
+  cache: 'size',
+  kubernetes_cluster: 'nodeSize',
+};
 
 /** Every rule, in evaluation order. */
 export const RULES: readonly Rule[] = [
   {
-    id: 'bucket-public', title: 'Buckets are not public', severity: 'critical', enforcement: 'hard',
+    id: 'bucket-public',
+    title: 'Buckets are not public',
+    severity: 'critical',
+    enforcement: 'hard',
     remediation: 'Set public: false and serve public content through a CDN or signed URLs.',
-    check: each(['bucket'], (r) => (r.props.public === true ? [false, `bucket "${r.name}" is public`] : [true, `bucket "${r.name}" is private`])),
+    check: each(['bucket'], (r) =>
+      r.props.public === true ? [false, `bucket "${r.name}" is public`] : [true, `bucket "${r.name}" is private`],
+    ),
   },
   {
-    id: 'bucket-unencrypted', title: 'Buckets are encrypted at rest', severity: 'high', enforcement: 'hard',
+    id: 'bucket-unencrypted',
+    title: 'Buckets are encrypted at rest',
+    severity: 'high',
+    enforcement: 'hard',
     remediation: 'Set encrypted: true on the bucket.',
-    check: each(['bucket'], (r) => (r.props.encrypted === false ? [false, `bucket "${r.name}" is not encrypted`] : [true, `bucket "${r.name}" is encrypted`])),
+    check: each(['bucket'], (r) =>
+      r.props.encrypted === false
+        ? [false, `bucket "${r.name}" is not encrypted`]
+        : [true, `bucket "${r.name}" is encrypted`],
+    ),
   },
   {
-    id: 'disk-unencrypted', title: 'Disks are encrypted at rest', severity: 'high', enforcement: 'hard',
+    id: 'disk-unencrypted',
+    title: 'Disks are encrypted at rest',
+    severity: 'high',
+    enforcement: 'hard',
     remediation: 'Set encrypted: true on the disk.',
-    check: each(['disk'], (r) => (r.props.encrypted === false ? [false, `disk "${r.name}" is not encrypted`] : [true, `disk "${r.name}" is encrypted`])),
+    check: each(['disk'], (r) =>
+      r.props.encrypted === false
+        ? [false, `disk "${r.name}" is not encrypted`]
+        : [true, `disk "${r.name}" is encrypted`],
+    ),
   },
   {
-    id: 'database-unencrypted', title: 'Databases are encrypted at rest', severity: 'high', enforcement: 'hard',
+    id: 'database-unencrypted',
+    title: 'Databases are encrypted at rest',
+    severity: 'high',
+    enforcement: 'hard',
     remediation: 'Set encrypted: true on the database.',
-    check: each(['database'], (r) => (r.props.encrypted === false ? [false, `database "${r.name}" is not encrypted`] : [true, `database "${r.name}" is encrypted`])),
+    check: each(['database'], (r) =>
+      r.props.encrypted === false
+        ? [false, `database "${r.name}" is not encrypted`]
+        : [true, `database "${r.name}" is encrypted`],
+    ),
   },
   {
-    id: 'database-public', title: 'Databases are not publicly accessible', severity: 'critical', enforcement: 'hard',
-    remediation: 'Set publiclyAccessible: false and reach the database from inside the network (VPN, bastion, private link).',
-    check: each(['database'], (r) => (r.props.publiclyAccessible === true ? [false, `database "${r.name}" is publicly accessible`] : [true, `database "${r.name}" is private`])),
+    id: 'database-public',
+    title: 'Databases are not publicly accessible',
+    severity: 'critical',
+    enforcement: 'hard',
+    remediation:
+      'Set publiclyAccessible: false and reach the database from inside the network (VPN, bastion, private link).',
+    check: each(['database'], (r) =>
+      r.props.publiclyAccessible === true
+        ? [false, `database "${r.name}" is publicly accessible`]
+        : [true, `database "${r.name}" is private`],
+    ),
   },
   {
-    id: 'ingress-admin-ports-open', title: 'SSH and RDP are not open to the internet', severity: 'critical', enforcement: 'hard',
+    id: 'ingress-admin-ports-open',
+    title: 'SSH and RDP are not open to the internet',
+    severity: 'critical',
+    enforcement: 'hard',
     remediation: 'Restrict ingress on ports 22 and 3389 to known CIDRs, or use a bastion / session manager.',
     check: each(['security_group'], (r) => {
       const rules = r.props.ingress as Array<{ protocol: string; fromPort: number; toPort: number; cidr: string }>;
-      const open = ADMIN_PORTS.filter((port) => rules.some((i) => OPEN.has(i.cidr) && i.protocol !== 'icmp' && (i.protocol === 'all' || (i.fromPort <= port && port <= i.toPort))));
-      return open.length > 0 ? [false, `security group "${r.name}" opens port ${open.join(' and ')} to 0.0.0.0/0`] : [true, `security group "${r.name}" keeps 22/3389 closed to the internet`];
+      const open = ADMIN_PORTS.filter((port) =>
+        rules.some(
+          (i) =>
+            OPEN.has(i.cidr) &&
+            i.protocol !== 'icmp' &&
+            (i.protocol === 'all' || (i.fromPort <= port && port <= i.toPort)),
+        ),
+      );
+      return open.length > 0
+        ? [false, `security group "${r.name}" opens port ${open.join(' and ')} to 0.0.0.0/0`]
+        : [true, `security group "${r.name}" keeps 22/3389 closed to the internet`];
     }),
   },
   {
-    id: 'required-tags', title: 'Resources carry the required tags', severity: 'medium', enforcement: 'soft',
+    id: 'required-tags',
+    title: 'Resources carry the required tags',
+    severity: 'medium',
+    enforcement: 'soft',
     remediation: 'Add the missing keys to the blueprint tags (they apply to every resource).',
     check: (ctx) => {
       const missing = ctx.settings.requiredTags.filter((t) => !(ctx.bp.tags[t] ?? '').trim());
       const message = missing.length > 0 ? `missing required tags: ${missing.join(', ')}` : 'all required tags present';
-      return ctx.bp.resources.flatMap((r) => r.instances.map((resource) => ({ resource, passed: missing.length === 0, message })));
+      return ctx.bp.resources.flatMap((r) =>
+        r.instances.map((resource) => ({ resource, passed: missing.length === 0, message })),
+      );
     },
   },
   {
-    id: 'allowed-regions', title: 'The blueprint deploys to an allowed region', severity: 'high', enforcement: 'hard',
+    id: 'allowed-regions',
+    title: 'The blueprint deploys to an allowed region',
+    severity: 'high',
+    enforcement: 'hard',
     remediation: 'Change the blueprint region to one of the allowed regions, or ask an admin to allow it.',
     check: ({ bp, settings }) => {
       const ok = settings.allowedRegions.length === 0 || settings.allowedRegions.includes(bp.region);
-      return [{ resource: PROVIDER_BLOCK[bp.provider], passed: ok, message: ok ? `region "${bp.region}" is allowed` : `region "${bp.region}" is not in ${settings.allowedRegions.join(', ')}` }];
+      return [
+        {
+          resource: PROVIDER_BLOCK[bp.provider],
+          passed: ok,
+          message: ok
+            ? `region "${bp.region}" is allowed`
+            : `region "${bp.region}" is not in ${settings.allowedRegions.join(', ')}`,
+        },
+      ];
     },
   },
   {
-    id: 'allowed-sizes', title: 'Only allowed sizes are used', severity: 'medium', enforcement: 'hard',
+    id: 'allowed-sizes',
+    title: 'Only allowed sizes are used',
+    severity: 'medium',
+    enforcement: 'hard',
     remediation: 'Pick a size from the allowed list, or ask an admin to allow this one.',
     check: each(['vm', 'database', 'cache', 'kubernetes_cluster'], (r, { settings }) => {
       const size = String(r.props[SIZE_PROPS[r.type]!]);
@@ -130,7 +204,10 @@ export const RULES: readonly Rule[] = [
     }),
   },
   {
-    id: 'budget', title: 'The estimated monthly cost is within budget', severity: 'high', enforcement: 'soft',
+    id: 'budget',
+    title: 'The estimated monthly cost is within budget',
+    severity: 'high',
+    enforcement: 'soft',
     remediation: 'Reduce sizes or counts, or raise the project budget.',
     check: (ctx) => {
       if (ctx.budgetMonthly === undefined) return [];
@@ -139,20 +216,44 @@ export const RULES: readonly Rule[] = [
         total = ctx.cost().totalMonthlyCost;
       } catch (err) {
         // No price means no proof of staying within budget: fail, and say why.
-        return [{ resource: BLUEPRINT_ADDRESS, passed: false, message: `cost could not be estimated: ${(err as Error).message}` }];
+        return [
+          {
+            resource: BLUEPRINT_ADDRESS,
+            passed: false,
+            message: `cost could not be estimated: ${(err as Error).message}`,
+          },
+        ];
       }
       const ok = total <= ctx.budgetMonthly;
-      return [{ resource: BLUEPRINT_ADDRESS, passed: ok, message: `estimated ${total.toFixed(2)} USD/month ${ok ? 'within' : 'exceeds'} budget ${ctx.budgetMonthly.toFixed(2)} USD (usage-based components not included)` }];
+      return [
+        {
+          resource: BLUEPRINT_ADDRESS,
+          passed: ok,
+          message: `estimated ${total.toFixed(2)} USD/month ${ok ? 'within' : 'exceeds'} budget ${ctx.budgetMonthly.toFixed(2)} USD (usage-based components not included)`,
+        },
+      ];
     },
   },
   {
-    id: 'vm-public-ip', title: 'VMs have no public IP', severity: 'medium', enforcement: 'advisory',
+    id: 'vm-public-ip',
+    title: 'VMs have no public IP',
+    severity: 'medium',
+    enforcement: 'advisory',
     remediation: 'Put the VM behind a load balancer or NAT gateway and set publicIp: false.',
-    check: each(['vm'], (r) => (r.props.publicIp === true ? [false, `vm "${r.name}" has a public IP`] : [true, `vm "${r.name}" has no public IP`])),
+    check: each(['vm'], (r) =>
+      r.props.publicIp === true ? [false, `vm "${r.name}" has a public IP`] : [true, `vm "${r.name}" has no public IP`],
+    ),
   },
   {
-    id: 'bucket-versioning', title: 'Buckets keep object versions', severity: 'low', enforcement: 'advisory',
+    id: 'bucket-versioning',
+    title: 'Buckets keep object versions',
+    severity: 'low',
+    enforcement: 'advisory',
     remediation: 'Set versioning: true to recover from overwrites and deletions.',
-    check: each(['bucket'], (r) => (r.props.versioning === true ? [true, `bucket "${r.name}" is versioned`] : [false, `bucket "${r.name}" is not versioned`])),
+    check: each(['bucket'], (r) =>
+      r.props.versioning === true
+        ? [true, `bucket "${r.name}" is versioned`]
+        : [false, `bucket "${r.name}" is not versioned`],
+    ),
   },
 ];

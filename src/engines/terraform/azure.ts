@@ -1,66 +1,23 @@
 /** Terraform for Azure (hashicorp/azurerm 4.x): resource group, NICs and keys declared as needed. */
 import type { PreparedResource } from '../blueprint.js';
 import { RUNTIME_MAP, resolveImage } from '../catalogue-mappings.js';
-import { EngineError, pointer } from '../errors.js';
-import { cloudName, countedCidr, own, prop, ref, refList, resource, shared, type TfContext } from './context.js';
-import { attr as a, BLANK, block, raw, Raw, template, type Block, type BodyItem, type HclValue } from './hcl.js';
+import { pointer } from '../errors.js';
+import {
+  group,
+  head,
+  portRange,
+  publicIp,
+  redisSku,
+  RG,
+  storageName,
+  STORAGE_MB,
+  subnetId,
+  tags,
+} from './azure-common.js';
+import { cloudName, countedCidr, own, prop, ref, resource, type TfContext } from './context.js';
+import { attr as a, BLANK, block, raw, Raw, type Block, type HclValue } from './hcl.js';
 
-const RG = 'azurerm_resource_group.main';
-
-/** The `locals { tags = ... }` block carrying blueprint tags onto every taggable resource. */
-export function azureLocals(ctx: TfContext): Block[] {
-  const keys = Object.keys(ctx.bp.tags).sort();
-  if (keys.length === 0) return [];
-  return [block('locals', [], [a('tags', Object.fromEntries(keys.map((k) => [k, ctx.bp.tags[k]!])))])];
-}
-
-function group(ctx: TfContext): void {
-  const slug = ctx.bp.spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'blueprint';
-  shared(ctx, 'resource', 'azurerm_resource_group', 'main', [a('name', `rg-${slug}`), a('location', ctx.bp.region), a('tags', tags(ctx))]);
-}
-
-function tags(ctx: TfContext): HclValue | undefined {
-  return Object.keys(ctx.bp.tags).length > 0 ? raw('local.tags') : undefined;
-}
-
-/** name, resource group and location: the head of almost every azurerm resource. */
-function head(ctx: TfContext, r: PreparedResource, suffix = '', max = 63): BodyItem[] {
-  group(ctx);
-  return [a('name', cloudName(r, max, suffix)), a('resource_group_name', raw(`${RG}.name`)), a('location', raw(`${RG}.location`))];
-}
-
-// Storage account names: 3–24 lowercase letters and digits, globally unique.
-function storageName(r: PreparedResource, suffix: string): HclValue {
-  const base = (r.name.replace(/[^a-z0-9]/g, '') + suffix).padEnd(3, '0');
-  return r.count === undefined ? base.slice(0, 24) : template([base.slice(0, 21), raw('count.index')]);
-}
-
-function publicIp(ctx: TfContext, r: PreparedResource): Block {
-  return resource('azurerm_public_ip', r.name, r, [...head(ctx, r, '-pip'), a('allocation_method', 'Static'), a('sku', 'Standard'), a('tags', tags(ctx))]);
-}
-
-// Azure has no default network, so a vm or internal load balancer without a subnet gets one.
-function subnetId(ctx: TfContext, r: PreparedResource, name: string | undefined): Raw {
-  if (name) return ref(ctx, r, name, 'id');
-  group(ctx);
-  shared(ctx, 'resource', 'azurerm_virtual_network', 'auto_default', [a('name', 'vnet-default'), a('resource_group_name', raw(`${RG}.name`)), a('location', raw(`${RG}.location`)), a('address_space', ['10.255.0.0/16'])]);
-  return raw(shared(ctx, 'resource', 'azurerm_subnet', 'auto_default', [
-    a('name', 'snet-default'), a('resource_group_name', raw(`${RG}.name`)), a('virtual_network_name', raw('azurerm_virtual_network.auto_default.name')), a('address_prefixes', ['10.255.0.0/24']),
-  ]) + '.id');
-}
-
-const STORAGE_MB = [32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408];
-
-function redisSku(r: PreparedResource): { sku: string; family: string; capacity: number } {
-  const m = /^(Basic|Standard|Premium)_([CP])([0-6])$/.exec(r.props.size as string);
-  if (!m) throw new EngineError('unknown_sku', `Azure cache size "${String(r.props.size)}" is not <Basic|Standard|Premium>_<C|P><0-6>`, pointer('resources', r.index, 'properties', 'size'));
-  return { sku: m[1]!, family: m[2]!, capacity: Number(m[3]) };
-}
-
-function portRange(from: number, to: number, protocol: string): string {
-  if (protocol === 'all') return '*';
-  return from === to ? String(from) : `${from}-${to}`;
-}
+export { azureLocals } from './azure-common.js';
 
 /** The Azure resources of one blueprint resource. */
 export function emitAzure(ctx: TfContext, r: PreparedResource): Block[] {
@@ -69,21 +26,51 @@ export function emitAzure(ctx: TfContext, r: PreparedResource): Block[] {
   const cidrList = (v: HclValue) => (v instanceof Raw ? raw(`[${v.text}]`) : [v]);
   switch (r.type) {
     case 'network':
-      return [resource('azurerm_virtual_network', n, r, [...head(ctx, r), a('address_space', cidrList(countedCidr(prop(ctx, r, 'cidr')!, r.count))), a('tags', tags(ctx))])];
+      return [
+        resource('azurerm_virtual_network', n, r, [
+          ...head(ctx, r),
+          a('address_space', cidrList(countedCidr(prop(ctx, r, 'cidr')!, r.count))),
+          a('tags', tags(ctx)),
+        ]),
+      ];
     case 'subnet':
       group(ctx);
-      return [resource('azurerm_subnet', n, r, [
-        a('name', cloudName(r, 80)), a('resource_group_name', raw(`${RG}.name`)), a('virtual_network_name', ref(ctx, r, p.network as string, 'name')),
-        a('address_prefixes', cidrList(countedCidr(prop(ctx, r, 'cidr')!, r.count))),
-      ])];
+      return [
+        resource('azurerm_subnet', n, r, [
+          a('name', cloudName(r, 80)),
+          a('resource_group_name', raw(`${RG}.name`)),
+          a('virtual_network_name', ref(ctx, r, p.network as string, 'name')),
+          a('address_prefixes', cidrList(countedCidr(prop(ctx, r, 'cidr')!, r.count))),
+        ]),
+      ];
     case 'security_group': {
-      const rules = (p.ingress as Array<Record<string, unknown>>).map((i, k) => block('security_rule', [], [
-        a('name', `ingress-${k}`), a('priority', 100 + k), a('direction', 'Inbound'), a('access', 'Allow'),
-        a('protocol', ({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', all: '*' } as Record<string, string>)[i.protocol as string]!),
-        a('source_port_range', '*'), a('destination_port_range', portRange(i.fromPort as number, i.toPort as number, i.protocol as string)),
-        a('source_address_prefix', i.cidr as string), a('destination_address_prefix', '*'),
-      ]));
-      return [resource('azurerm_network_security_group', n, r, [...head(ctx, r), a('tags', tags(ctx)), ...rules.flatMap((b) => [BLANK, b])])];
+      const rules = (p.ingress as Array<Record<string, unknown>>).map((i, k) =>
+        block(
+          'security_rule',
+          [],
+          [
+            a('name', `ingress-${k}`),
+            a('priority', 100 + k),
+            a('direction', 'Inbound'),
+            a('access', 'Allow'),
+            a(
+              'protocol',
+              ({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', all: '*' } as Record<string, string>)[i.protocol as string]!,
+            ),
+            a('source_port_range', '*'),
+            a('destination_port_range', portRange(i.fromPort as number, i.toPort as number, i.protocol as string)),
+            a('source_address_prefix', i.cidr as string),
+            a('destination_address_prefix', '*'),
+          ],
+        ),
+      );
+      return [
+        resource('azurerm_network_security_group', n, r, [
+          ...head(ctx, r),
+          a('tags', tags(ctx)),
+          ...rules.flatMap((b) => [BLANK, b]),
+        ]),
+      ];
     }
     case 'vm': {
       const image = resolveImage(p.image as string, 'azure', pointer('resources', r.index, 'properties', 'image'));
@@ -91,108 +78,259 @@ export function emitAzure(ctx: TfContext, r: PreparedResource): Block[] {
       ctx.extra.add('tls');
       const out: Block[] = [];
       if (p.publicIp === true) out.push(publicIp(ctx, r));
-      out.push(resource('azurerm_network_interface', n, r, [...head(ctx, r, '-nic'), a('tags', tags(ctx)), BLANK, block('ip_configuration', [], [
-        a('name', 'internal'), a('subnet_id', subnetId(ctx, r, p.subnet as string | undefined)), a('private_ip_address_allocation', 'Dynamic'),
-        a('public_ip_address_id', p.publicIp === true ? own(r, 'azurerm_public_ip', n, 'id') : undefined),
-      ])]));
+      out.push(
+        resource('azurerm_network_interface', n, r, [
+          ...head(ctx, r, '-nic'),
+          a('tags', tags(ctx)),
+          BLANK,
+          block(
+            'ip_configuration',
+            [],
+            [
+              a('name', 'internal'),
+              a('subnet_id', subnetId(ctx, r, p.subnet as string | undefined)),
+              a('private_ip_address_allocation', 'Dynamic'),
+              a('public_ip_address_id', p.publicIp === true ? own(r, 'azurerm_public_ip', n, 'id') : undefined),
+            ],
+          ),
+        ]),
+      );
       const groups = p.securityGroups as string[] | undefined;
       if (groups && groups.length > 0) {
         // A NIC takes one NSG; the first listed group is associated.
-        out.push(resource('azurerm_network_interface_security_group_association', n, r, [a('network_interface_id', own(r, 'azurerm_network_interface', n, 'id')), a('network_security_group_id', ref(ctx, r, groups[0]!, 'id'))]));
+        out.push(
+          resource('azurerm_network_interface_security_group_association', n, r, [
+            a('network_interface_id', own(r, 'azurerm_network_interface', n, 'id')),
+            a('network_security_group_id', ref(ctx, r, groups[0]!, 'id')),
+          ]),
+        );
       }
       out.push(resource('tls_private_key', n, r, [a('algorithm', 'RSA'), a('rsa_bits', 4096)]));
-      out.push(resource('azurerm_linux_virtual_machine', n, r, [
-        ...head(ctx, r, '', 64), a('size', prop(ctx, r, 'size')), a('admin_username', 'azureuser'),
-        a('network_interface_ids', raw(`[${own(r, 'azurerm_network_interface', n, 'id').text}]`)), a('tags', tags(ctx)), BLANK,
-        block('admin_ssh_key', [], [a('username', 'azureuser'), a('public_key', own(r, 'tls_private_key', n, 'public_key_openssh'))]), BLANK,
-        block('os_disk', [], [a('caching', 'ReadWrite'), a('storage_account_type', 'StandardSSD_LRS'), a('disk_size_gb', prop(ctx, r, 'diskGb'))]), BLANK,
-        block('source_image_reference', [], [a('publisher', image.publisher), a('offer', image.offer), a('sku', image.sku), a('version', image.version)]),
-      ]));
+      out.push(
+        resource('azurerm_linux_virtual_machine', n, r, [
+          ...head(ctx, r, '', 64),
+          a('size', prop(ctx, r, 'size')),
+          a('admin_username', 'azureuser'),
+          a('network_interface_ids', raw(`[${own(r, 'azurerm_network_interface', n, 'id').text}]`)),
+          a('tags', tags(ctx)),
+          BLANK,
+          block(
+            'admin_ssh_key',
+            [],
+            [a('username', 'azureuser'), a('public_key', own(r, 'tls_private_key', n, 'public_key_openssh'))],
+          ),
+          BLANK,
+          block(
+            'os_disk',
+            [],
+            [
+              a('caching', 'ReadWrite'),
+              a('storage_account_type', 'StandardSSD_LRS'),
+              a('disk_size_gb', prop(ctx, r, 'diskGb')),
+            ],
+          ),
+          BLANK,
+          block(
+            'source_image_reference',
+            [],
+            [
+              a('publisher', image.publisher),
+              a('offer', image.offer),
+              a('sku', image.sku),
+              a('version', image.version),
+            ],
+          ),
+        ]),
+      );
       return out;
     }
     case 'disk':
-      return [resource('azurerm_managed_disk', n, r, [...head(ctx, r, '', 80), a('storage_account_type', prop(ctx, r, 'diskType')), a('create_option', 'Empty'), a('disk_size_gb', prop(ctx, r, 'sizeGb')), a('tags', tags(ctx))])];
+      return [
+        resource('azurerm_managed_disk', n, r, [
+          ...head(ctx, r, '', 80),
+          a('storage_account_type', prop(ctx, r, 'diskType')),
+          a('create_option', 'Empty'),
+          a('disk_size_gb', prop(ctx, r, 'sizeGb')),
+          a('tags', tags(ctx)),
+        ]),
+      ];
     case 'bucket':
       return [
         resource('azurerm_storage_account', n, r, [
-          a('name', storageName(r, '')), a('resource_group_name', raw(`${RG}.name`)), a('location', raw(`${RG}.location`)),
-          a('account_tier', 'Standard'), a('account_replication_type', 'LRS'), a('min_tls_version', 'TLS1_2'), a('https_traffic_only_enabled', true),
-          a('allow_nested_items_to_be_public', prop(ctx, r, 'public')), a('infrastructure_encryption_enabled', prop(ctx, r, 'encrypted')), a('tags', tags(ctx)), BLANK,
+          a('name', storageName(r, '')),
+          a('resource_group_name', raw(`${RG}.name`)),
+          a('location', raw(`${RG}.location`)),
+          a('account_tier', 'Standard'),
+          a('account_replication_type', 'LRS'),
+          a('min_tls_version', 'TLS1_2'),
+          a('https_traffic_only_enabled', true),
+          a('allow_nested_items_to_be_public', prop(ctx, r, 'public')),
+          a('infrastructure_encryption_enabled', prop(ctx, r, 'encrypted')),
+          a('tags', tags(ctx)),
+          BLANK,
           block('blob_properties', [], [a('versioning_enabled', prop(ctx, r, 'versioning'))]),
         ]),
-        resource('azurerm_storage_container', n, r, [a('name', 'data'), a('storage_account_id', own(r, 'azurerm_storage_account', n, 'id')), a('container_access_type', p.public === true ? 'blob' : 'private')]),
+        resource('azurerm_storage_container', n, r, [
+          a('name', 'data'),
+          a('storage_account_id', own(r, 'azurerm_storage_account', n, 'id')),
+          a('container_access_type', p.public === true ? 'blob' : 'private'),
+        ]),
       ];
     case 'database': {
       ctx.extra.add('random');
       const mysql = p.engine === 'mysql';
       const ha = p.multiAz === true ? [BLANK, block('high_availability', [], [a('mode', 'ZoneRedundant')])] : [];
       const common = [
-        ...head(ctx, r), a('version', prop(ctx, r, 'engineVersion') ?? (mysql ? '8.0.21' : '16')), a('sku_name', prop(ctx, r, 'size')),
-        a('administrator_login', 'dbadmin'), a('administrator_password', own(r, 'random_password', n, 'result')), a('backup_retention_days', 7),
+        ...head(ctx, r),
+        a('version', prop(ctx, r, 'engineVersion') ?? (mysql ? '8.0.21' : '16')),
+        a('sku_name', prop(ctx, r, 'size')),
+        a('administrator_login', 'dbadmin'),
+        a('administrator_password', own(r, 'random_password', n, 'result')),
+        a('backup_retention_days', 7),
       ];
       const gb = p.storageGb as number;
       return [
-        resource('random_password', n, r, [a('length', 32), a('special', true), a('override_special', '!#*()-_=+[]:?')]),
+        resource('random_password', n, r, [
+          a('length', 32),
+          a('special', true),
+          a('override_special', '!#*()-_=+[]:?'),
+        ]),
         mysql
-          ? resource('azurerm_mysql_flexible_server', n, r, [...common, a('tags', tags(ctx)), BLANK, block('storage', [], [a('size_gb', gb)]), ...ha])
-          : resource('azurerm_postgresql_flexible_server', n, r, [...common, a('storage_mb', STORAGE_MB.find((mb) => mb >= gb * 1024) ?? STORAGE_MB[STORAGE_MB.length - 1]!),
-            a('public_network_access_enabled', prop(ctx, r, 'publiclyAccessible')), a('tags', tags(ctx)), ...ha]),
+          ? resource('azurerm_mysql_flexible_server', n, r, [
+              ...common,
+              a('tags', tags(ctx)),
+              BLANK,
+              block('storage', [], [a('size_gb', gb)]),
+              ...ha,
+            ])
+          : resource('azurerm_postgresql_flexible_server', n, r, [
+              ...common,
+              a('storage_mb', STORAGE_MB.find((mb) => mb >= gb * 1024) ?? STORAGE_MB[STORAGE_MB.length - 1]!),
+              a('public_network_access_enabled', prop(ctx, r, 'publiclyAccessible')),
+              a('tags', tags(ctx)),
+              ...ha,
+            ]),
       ];
     }
     case 'cache': {
       const sku = redisSku(r);
-      return [resource('azurerm_redis_cache', n, r, [
-        ...head(ctx, r), a('capacity', sku.capacity), a('family', sku.family), a('sku_name', sku.sku),
-        a('minimum_tls_version', '1.2'), a('non_ssl_port_enabled', false), a('tags', tags(ctx)),
-      ])];
+      return [
+        resource('azurerm_redis_cache', n, r, [
+          ...head(ctx, r),
+          a('capacity', sku.capacity),
+          a('family', sku.family),
+          a('sku_name', sku.sku),
+          a('minimum_tls_version', '1.2'),
+          a('non_ssl_port_enabled', false),
+          a('tags', tags(ctx)),
+        ]),
+      ];
     }
     case 'load_balancer': {
       const subnets = p.subnets as string[] | undefined;
-      const frontend = p.public === true
-        ? [a('name', 'frontend'), a('public_ip_address_id', own(r, 'azurerm_public_ip', n, 'id'))]
-        : [a('name', 'frontend'), a('subnet_id', subnetId(ctx, r, subnets?.[0])), a('private_ip_address_allocation', 'Dynamic')];
+      const frontend =
+        p.public === true
+          ? [a('name', 'frontend'), a('public_ip_address_id', own(r, 'azurerm_public_ip', n, 'id'))]
+          : [
+              a('name', 'frontend'),
+              a('subnet_id', subnetId(ctx, r, subnets?.[0])),
+              a('private_ip_address_allocation', 'Dynamic'),
+            ];
       return [
         ...(p.public === true ? [publicIp(ctx, r)] : []),
-        resource('azurerm_lb', n, r, [...head(ctx, r, '', 80), a('sku', 'Standard'), a('tags', tags(ctx)), BLANK, block('frontend_ip_configuration', [], frontend)]),
+        resource('azurerm_lb', n, r, [
+          ...head(ctx, r, '', 80),
+          a('sku', 'Standard'),
+          a('tags', tags(ctx)),
+          BLANK,
+          block('frontend_ip_configuration', [], frontend),
+        ]),
       ];
     }
     case 'nat_gateway':
       return [
         publicIp(ctx, r),
-        resource('azurerm_nat_gateway', n, r, [...head(ctx, r, '', 80), a('sku_name', 'Standard'), a('tags', tags(ctx))]),
-        resource('azurerm_nat_gateway_public_ip_association', n, r, [a('nat_gateway_id', own(r, 'azurerm_nat_gateway', n, 'id')), a('public_ip_address_id', own(r, 'azurerm_public_ip', n, 'id'))]),
-        resource('azurerm_subnet_nat_gateway_association', n, r, [a('subnet_id', ref(ctx, r, p.subnet as string, 'id')), a('nat_gateway_id', own(r, 'azurerm_nat_gateway', n, 'id'))]),
+        resource('azurerm_nat_gateway', n, r, [
+          ...head(ctx, r, '', 80),
+          a('sku_name', 'Standard'),
+          a('tags', tags(ctx)),
+        ]),
+        resource('azurerm_nat_gateway_public_ip_association', n, r, [
+          a('nat_gateway_id', own(r, 'azurerm_nat_gateway', n, 'id')),
+          a('public_ip_address_id', own(r, 'azurerm_public_ip', n, 'id')),
+        ]),
+        resource('azurerm_subnet_nat_gateway_association', n, r, [
+          a('subnet_id', ref(ctx, r, p.subnet as string, 'id')),
+          a('nat_gateway_id', own(r, 'azurerm_nat_gateway', n, 'id')),
+        ]),
       ];
     case 'kubernetes_cluster': {
       const subnets = p.subnets as string[] | undefined;
-      return [resource('azurerm_kubernetes_cluster', n, r, [
-        ...head(ctx, r), a('dns_prefix', cloudName(r, 54)), a('kubernetes_version', prop(ctx, r, 'version')), a('tags', tags(ctx)), BLANK,
-        block('default_node_pool', [], [a('name', 'default'), a('vm_size', prop(ctx, r, 'nodeSize')), a('node_count', prop(ctx, r, 'nodeCount')),
-          a('vnet_subnet_id', subnets && subnets.length > 0 ? ref(ctx, r, subnets[0]!, 'id') : undefined)]), BLANK,
-        block('identity', [], [a('type', 'SystemAssigned')]),
-      ])];
+      return [
+        resource('azurerm_kubernetes_cluster', n, r, [
+          ...head(ctx, r),
+          a('dns_prefix', cloudName(r, 54)),
+          a('kubernetes_version', prop(ctx, r, 'version')),
+          a('tags', tags(ctx)),
+          BLANK,
+          block(
+            'default_node_pool',
+            [],
+            [
+              a('name', 'default'),
+              a('vm_size', prop(ctx, r, 'nodeSize')),
+              a('node_count', prop(ctx, r, 'nodeCount')),
+              a('vnet_subnet_id', subnets && subnets.length > 0 ? ref(ctx, r, subnets[0]!, 'id') : undefined),
+            ],
+          ),
+          BLANK,
+          block('identity', [], [a('type', 'SystemAssigned')]),
+        ]),
+      ];
     }
     case 'function': {
       const [key, version] = RUNTIME_MAP[p.runtime as string]!.azure;
       const storage = `${n}_storage`;
       return [
         resource('azurerm_storage_account', storage, r, [
-          a('name', storageName(r, 'fn')), a('resource_group_name', raw(`${RG}.name`)), a('location', raw(`${RG}.location`)),
-          a('account_tier', 'Standard'), a('account_replication_type', 'LRS'), a('min_tls_version', 'TLS1_2'), a('tags', tags(ctx)),
+          a('name', storageName(r, 'fn')),
+          a('resource_group_name', raw(`${RG}.name`)),
+          a('location', raw(`${RG}.location`)),
+          a('account_tier', 'Standard'),
+          a('account_replication_type', 'LRS'),
+          a('min_tls_version', 'TLS1_2'),
+          a('tags', tags(ctx)),
         ]),
-        resource('azurerm_service_plan', n, r, [...head(ctx, r, '-plan'), a('os_type', 'Linux'), a('sku_name', 'Y1'), a('tags', tags(ctx))]),
+        resource('azurerm_service_plan', n, r, [
+          ...head(ctx, r, '-plan'),
+          a('os_type', 'Linux'),
+          a('sku_name', 'Y1'),
+          a('tags', tags(ctx)),
+        ]),
         resource('azurerm_linux_function_app', n, r, [
-          ...head(ctx, r), a('service_plan_id', own(r, 'azurerm_service_plan', n, 'id')),
-          a('storage_account_name', own(r, 'azurerm_storage_account', storage, 'name')), a('storage_account_access_key', own(r, 'azurerm_storage_account', storage, 'primary_access_key')),
-          a('https_only', true), a('tags', tags(ctx)), BLANK,
+          ...head(ctx, r),
+          a('service_plan_id', own(r, 'azurerm_service_plan', n, 'id')),
+          a('storage_account_name', own(r, 'azurerm_storage_account', storage, 'name')),
+          a('storage_account_access_key', own(r, 'azurerm_storage_account', storage, 'primary_access_key')),
+          a('https_only', true),
+          a('tags', tags(ctx)),
+          BLANK,
           block('site_config', [], [block('application_stack', [], [a(key, version)])]),
         ]),
       ];
     }
     case 'queue':
       return [
-        resource('azurerm_servicebus_namespace', n, r, [...head(ctx, r, '-sb', 50), a('sku', 'Standard'), a('tags', tags(ctx))]),
-        resource('azurerm_servicebus_queue', n, r, [a('name', cloudName(r, 260)), a('namespace_id', own(r, 'azurerm_servicebus_namespace', n, 'id')), a('requires_session', prop(ctx, r, 'fifo'))]),
+        resource('azurerm_servicebus_namespace', n, r, [
+          ...head(ctx, r, '-sb', 50),
+          a('sku', 'Standard'),
+          a('tags', tags(ctx)),
+        ]),
+        resource('azurerm_servicebus_queue', n, r, [
+          a('name', cloudName(r, 260)),
+          a('namespace_id', own(r, 'azurerm_servicebus_namespace', n, 'id')),
+          a('requires_session', prop(ctx, r, 'fifo')),
+        ]),
       ];
   }
 }

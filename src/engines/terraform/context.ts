@@ -91,7 +91,9 @@ export function refList(ctx: TfContext, names: string[], attribute: string): Raw
   const parts = names.map((n) => {
     const t = ctx.bp.byName.get(n)!;
     const addr = `${t.tfType}.${t.name}`;
-    return t.count === undefined ? { list: false, text: `${addr}.${attribute}` } : { list: true, text: `${addr}[*].${attribute}` };
+    return t.count === undefined
+      ? { list: false, text: `${addr}.${attribute}` }
+      : { list: true, text: `${addr}[*].${attribute}` };
   });
   if (parts.length === 1 && parts[0]!.list) return raw(parts[0]!.text);
   if (parts.every((p) => !p.list)) return raw('[' + parts.map((p) => p.text).join(', ') + ']');
@@ -99,7 +101,13 @@ export function refList(ctx: TfContext, names: string[], attribute: string): Raw
 }
 
 /** Registers a shared block (data source, singleton) once; returns its address. */
-export function shared(ctx: TfContext, kind: 'data' | 'resource', type: string, name: string, body: BodyItem[]): string {
+export function shared(
+  ctx: TfContext,
+  kind: 'data' | 'resource',
+  type: string,
+  name: string,
+  body: BodyItem[],
+): string {
   const key = `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
   if (!ctx.shared.has(key)) ctx.shared.set(key, block(kind, [type, name], body));
   return key;

@@ -55,7 +55,9 @@ export function quote(s: string): string {
 
 /** A string template mixing literal text and `${expression}` interpolations. */
 export function template(parts: Array<string | Raw>): Raw {
-  return raw('"' + parts.map((p) => (typeof p === 'string' ? quote(p).slice(1, -1) : '${' + p.text + '}')).join('') + '"');
+  return raw(
+    '"' + parts.map((p) => (typeof p === 'string' ? quote(p).slice(1, -1) : '${' + p.text + '}')).join('') + '"',
+  );
 }
 
 function objectKey(k: string): string {
@@ -90,7 +92,15 @@ function value(v: HclValue, pad: string): string {
   if (isPlainObject(v)) {
     const entries = Object.entries(v);
     if (entries.length === 0) return '{}';
-    return '{\n' + lines(entries.map(([k, e]) => ({ attr: objectKey(k), value: e })), pad + '  ').join('') + pad + '}';
+    return (
+      '{\n' +
+      lines(
+        entries.map(([k, e]) => ({ attr: objectKey(k), value: e })),
+        pad + '  ',
+      ).join('') +
+      pad +
+      '}'
+    );
   }
   return scalar(v);
 }

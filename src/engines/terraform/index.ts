@@ -35,7 +35,9 @@ function hclType(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   if (Array.isArray(v)) {
     const inner = new Set(v.map(hclType));
-    return inner.size === 1 && !inner.has('any') && !String([...inner][0]).includes('(') ? `list(${[...inner][0]})` : 'list(any)';
+    return inner.size === 1 && !inner.has('any') && !String([...inner][0]).includes('(')
+      ? `list(${[...inner][0]})`
+      : 'list(any)';
   }
   if (v !== null && typeof v === 'object') {
     const inner = new Set(Object.values(v).map(hclType));
@@ -45,33 +47,72 @@ function hclType(v: unknown): string {
 }
 
 function variables(ctx: TfContext): Block[] {
-  const props = ((ctx.bp.spec.parameters as { properties?: Record<string, { description?: unknown; writeOnly?: unknown }> }).properties) ?? {};
-  return [...ctx.varNames.entries()].sort(([, x], [, y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([param, name]) => {
-    const schema = props[param] ?? {};
-    const description = typeof schema.description === 'string' && schema.description.length > 0 ? schema.description : `Blueprint parameter "${param}".`;
-    return block('variable', [name], [
-      a('type', raw(hclType(ctx.bp.values[param]))), a('description', description),
-      a('default', ctx.bp.values[param] as HclValue), a('sensitive', schema.writeOnly === true ? true : undefined),
-    ]);
-  });
+  const props =
+    (ctx.bp.spec.parameters as { properties?: Record<string, { description?: unknown; writeOnly?: unknown }> })
+      .properties ?? {};
+  return [...ctx.varNames.entries()]
+    .sort(([, x], [, y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([param, name]) => {
+      const schema = props[param] ?? {};
+      const description =
+        typeof schema.description === 'string' && schema.description.length > 0
+          ? schema.description
+          : `Blueprint parameter "${param}".`;
+      return block(
+        'variable',
+        [name],
+        [
+          a('type', raw(hclType(ctx.bp.values[param]))),
+          a('description', description),
+          a('default', ctx.bp.values[param] as HclValue),
+          a('sensitive', schema.writeOnly === true ? true : undefined),
+        ],
+      );
+    });
 }
 
 function terraformFile(ctx: TfContext, provider: Provider): Block[] {
   const needed = [PROVIDER_VERSIONS[provider], ...[...ctx.extra].sort().map((e) => PROVIDER_VERSIONS[e])];
   const providers: Record<string, HclValue> = {};
   for (const p of needed) providers[p.name] = { source: p.source, version: p.version };
-  return [block('terraform', [], [a('required_version', TERRAFORM_REQUIRED_VERSION), BLANK, block('required_providers', [], Object.entries(providers).map(([k, v]) => a(k, v)))])];
+  return [
+    block(
+      'terraform',
+      [],
+      [
+        a('required_version', TERRAFORM_REQUIRED_VERSION),
+        BLANK,
+        block(
+          'required_providers',
+          [],
+          Object.entries(providers).map(([k, v]) => a(k, v)),
+        ),
+      ],
+    ),
+  ];
 }
 
 function providersFile(bp: PreparedBlueprint): Block[] {
   const tags = Object.fromEntries(Object.entries(bp.tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
   const hasTags = Object.keys(tags).length > 0;
   if (bp.provider === 'aws') {
-    return [block('provider', ['aws'], [a('region', bp.region), ...(hasTags ? [BLANK, block('default_tags', [], [a('tags', tags)])] : [])])];
+    return [
+      block(
+        'provider',
+        ['aws'],
+        [a('region', bp.region), ...(hasTags ? [BLANK, block('default_tags', [], [a('tags', tags)])] : [])],
+      ),
+    ];
   }
   if (bp.provider === 'azure') return [block('provider', ['azurerm'], [block('features', [], [])])];
   const labels = gcpLabels(tags);
-  return [block('provider', ['google'], [a('region', bp.region), a('default_labels', Object.keys(labels).length > 0 ? labels : undefined)])];
+  return [
+    block(
+      'provider',
+      ['google'],
+      [a('region', bp.region), a('default_labels', Object.keys(labels).length > 0 ? labels : undefined)],
+    ),
+  ];
 }
 
 /** Generates the Terraform files of a blueprint with the given parameter values. */
@@ -84,13 +125,24 @@ export function generateTerraformPrepared(bp: PreparedBlueprint): TerraformResul
   const ctx: TfContext = { bp, varNames: variableNames(Object.keys(bp.values)), extra: new Set(), shared: new Map() };
   const emitted: Block[] = [];
   for (const r of bp.resources) {
-    emitted.push(...(bp.provider === 'aws' ? emitAws(ctx, r) : bp.provider === 'azure' ? emitAzure(ctx, r) : emitGcp(ctx, r)));
+    emitted.push(
+      ...(bp.provider === 'aws' ? emitAws(ctx, r) : bp.provider === 'azure' ? emitAzure(ctx, r) : emitGcp(ctx, r)),
+    );
   }
   const main = [...(bp.provider === 'azure' ? azureLocals(ctx) : []), ...ctx.shared.values(), ...emitted];
-  const outputs = bp.resources.map((r) => block('output', [`${r.name}_id`], [
-    a('description', `ID of ${r.type} "${r.name}" (${r.address}${r.count === undefined ? '' : ', one per instance'}).`),
-    a('value', raw(`${r.address}${r.count === undefined ? '' : '[*]'}.id`)),
-  ]));
+  const outputs = bp.resources.map((r) =>
+    block(
+      'output',
+      [`${r.name}_id`],
+      [
+        a(
+          'description',
+          `ID of ${r.type} "${r.name}" (${r.address}${r.count === undefined ? '' : ', one per instance'}).`,
+        ),
+        a('value', raw(`${r.address}${r.count === undefined ? '' : '[*]'}.id`)),
+      ],
+    ),
+  );
   const files: GeneratedFile[] = [
     { path: 'terraform.tf', content: renderFile(terraformFile(ctx, bp.provider)) },
     { path: 'providers.tf', content: renderFile(providersFile(bp)) },

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed HCL and YAML are untyped trees */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,15 +12,31 @@ import { fullBlueprint, singleTypeBlueprints } from './fixtures.js';
 import { randomBlueprint } from './arbitraries.js';
 
 // AWS's published CloudFormation resource specification, as shipped by @aws-cdk/cfnspec.
-const spec = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@aws-cdk/cfnspec/spec/specification.json'), 'utf8')) as {
+const spec = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('@aws-cdk/cfnspec/spec/specification.json'), 'utf8'),
+) as {
   ResourceTypes: Record<string, { Properties: Record<string, SpecProp> }>;
   PropertyTypes: Record<string, { Properties?: Record<string, SpecProp> }>;
 };
-interface SpecProp { Required?: boolean; Type?: string; ItemType?: string; PrimitiveType?: string }
+interface SpecProp {
+  Required?: boolean;
+  Type?: string;
+  ItemType?: string;
+  PrimitiveType?: string;
+}
 
-const isIntrinsic = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::'));
+const isIntrinsic = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::'));
 
-function checkObject(where: string, resourceType: string, props: Record<string, SpecProp>, value: Record<string, unknown>): void {
+function checkObject(
+  where: string,
+  resourceType: string,
+  props: Record<string, SpecProp>,
+  value: Record<string, unknown>,
+): void {
   for (const [name, p] of Object.entries(props)) {
     if (p.Required) assert.ok(value[name] !== undefined, `${where}: required property ${name} missing`);
   }
@@ -31,14 +48,18 @@ function checkObject(where: string, resourceType: string, props: Record<string, 
     const sub = spec.PropertyTypes[`${resourceType}.${typeName}`] ?? spec.PropertyTypes[typeName];
     if (!sub?.Properties) continue;
     const items = p.Type === 'List' ? (v as unknown[]) : p.Type === 'Map' ? Object.values(v as object) : [v];
-    for (const item of items) if (!isIntrinsic(item)) checkObject(`${where}.${name}`, resourceType, sub.Properties, item as Record<string, unknown>);
+    for (const item of items)
+      if (!isIntrinsic(item))
+        checkObject(`${where}.${name}`, resourceType, sub.Properties, item as Record<string, unknown>);
   }
 }
 
 function checkTemplate(content: string): Record<string, any> {
   const template = parse(content) as Record<string, any>;
   assert.equal(template.AWSTemplateFormatVersion, '2010-09-09');
-  for (const [id, r] of Object.entries(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)) {
+  for (const [id, r] of Object.entries(
+    template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+  )) {
     assert.match(id, /^[A-Za-z0-9]+$/);
     const type = spec.ResourceTypes[r.Type];
     assert.ok(type, `${id}: resource type ${r.Type} is not in the specification`);
@@ -58,7 +79,10 @@ test('each single-type blueprint uses only specified types and properties, requi
     assert.equal(out.files[0]!.path, 'template.yaml');
     const template = checkTemplate(out.files[0]!.content);
     const last = bp.resources[bp.resources.length - 1]!;
-    assert.ok(Object.values(template.Resources).some((r: any) => r.Type === CLOUDFORMATION_TYPES[last.type]), last.type);
+    assert.ok(
+      Object.values(template.Resources).some((r: any) => r.Type === CLOUDFORMATION_TYPES[last.type]),
+      last.type,
+    );
   }
 });
 
@@ -70,12 +94,18 @@ test('full blueprint: parameters, count expansion, Ref to parameters, outputs', 
   assert.ok(t.Resources.Web1);
   assert.ok(t.Outputs.Web1Id);
   assert.equal(out.resourceCount, Object.keys(t.Resources).length);
-  assert.equal(generateCloudFormation(fullBlueprint('aws'), { webSize: 't3.medium' }).files[0]!.content, out.files[0]!.content);
+  assert.equal(
+    generateCloudFormation(fullBlueprint('aws'), { webSize: 't3.medium' }).files[0]!.content,
+    out.files[0]!.content,
+  );
 });
 
 test('azure and gcp blueprints are refused with unsupported_provider', () => {
   for (const p of ['azure', 'gcp'] as const) {
-    assert.throws(() => generateCloudFormation(fullBlueprint(p), {}), (e: unknown) => e instanceof EngineError && e.code === 'unsupported_provider');
+    assert.throws(
+      () => generateCloudFormation(fullBlueprint(p), {}),
+      (e: unknown) => e instanceof EngineError && e.code === 'unsupported_provider',
+    );
   }
 });
 
@@ -89,9 +119,11 @@ test('random AWS blueprints stay within the specification', () => {
 });
 
 test('the specification check itself rejects unknown properties and missing required ones', () => {
-  const bogus = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Bogus: 1\n';
+  const bogus =
+    'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Bogus: 1\n';
   assert.throws(() => checkTemplate(bogus), /not in the specification/);
-  const missing = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties: {}\n';
+  const missing =
+    'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties: {}\n';
   assert.throws(() => checkTemplate(missing), /required property VpcId/);
 });
 

@@ -2,9 +2,30 @@
 import type { BlueprintSpec, Provider } from '../../../src/engines/types.js';
 
 const SIZES: Record<Provider, { vm: string; db: string; cache: string; node: string; disk: string; region: string }> = {
-  aws: { vm: 't3.micro', db: 'db.t3.micro', cache: 'cache.t3.micro', node: 't3.medium', disk: 'gp3', region: 'us-east-1' },
-  azure: { vm: 'Standard_B1s', db: 'B_Standard_B1ms', cache: 'Basic_C0', node: 'Standard_B2s', disk: 'StandardSSD_LRS', region: 'eastus' },
-  gcp: { vm: 'e2-micro', db: 'db-f1-micro', cache: '1gb', node: 'e2-medium', disk: 'pd-balanced', region: 'us-central1' },
+  aws: {
+    vm: 't3.micro',
+    db: 'db.t3.micro',
+    cache: 'cache.t3.micro',
+    node: 't3.medium',
+    disk: 'gp3',
+    region: 'us-east-1',
+  },
+  azure: {
+    vm: 'Standard_B1s',
+    db: 'B_Standard_B1ms',
+    cache: 'Basic_C0',
+    node: 'Standard_B2s',
+    disk: 'StandardSSD_LRS',
+    region: 'eastus',
+  },
+  gcp: {
+    vm: 'e2-micro',
+    db: 'db-f1-micro',
+    cache: '1gb',
+    node: 'e2-medium',
+    disk: 'pd-balanced',
+    region: 'us-central1',
+  },
 };
 
 /** Default region of the fixtures per provider. */
@@ -32,15 +53,34 @@ export function fullBlueprint(provider: Provider): BlueprintSpec {
       { name: 'main', type: 'network', properties: { cidr: '10.0.0.0/16' } },
       { name: 'app', type: 'subnet', properties: { network: 'main', cidr: '10.0.1.0/24' } },
       { name: 'edge', type: 'subnet', properties: { network: 'main', cidr: '10.0.2.0/24', public: true } },
-      { name: 'web-sg', type: 'security_group', properties: { network: 'main', ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }, { protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '10.0.0.0/8' }] } },
-      { name: 'web', type: 'vm', count: 2, properties: { size: '${param.webSize}', subnet: 'app', securityGroups: ['web-sg'], diskGb: 30 } },
+      {
+        name: 'web-sg',
+        type: 'security_group',
+        properties: {
+          network: 'main',
+          ingress: [
+            { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' },
+            { protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '10.0.0.0/8' },
+          ],
+        },
+      },
+      {
+        name: 'web',
+        type: 'vm',
+        count: 2,
+        properties: { size: '${param.webSize}', subnet: 'app', securityGroups: ['web-sg'], diskGb: 30 },
+      },
       { name: 'data', type: 'disk', properties: { sizeGb: 100, diskType: s.disk } },
       { name: 'assets', type: 'bucket', properties: { versioning: true } },
       { name: 'db', type: 'database', properties: { engine: 'postgres', size: s.db, storageGb: 50, subnets: ['app'] } },
       { name: 'sessions', type: 'cache', properties: { size: s.cache, nodes: 1 } },
       { name: 'lb', type: 'load_balancer', properties: { kind: 'application', public: true, subnets: ['edge'] } },
       { name: 'nat', type: 'nat_gateway', properties: { subnet: 'edge' } },
-      { name: 'k8s', type: 'kubernetes_cluster', properties: { version: '1.30', nodeSize: s.node, nodeCount: 3, subnets: ['app'] } },
+      {
+        name: 'k8s',
+        type: 'kubernetes_cluster',
+        properties: { version: '1.30', nodeSize: s.node, nodeCount: 3, subnets: ['app'] },
+      },
       { name: 'fn', type: 'function', properties: { runtime: 'nodejs20', memoryMb: 512 } },
       { name: 'jobs', type: 'queue', properties: { fifo: true } },
       { name: 'named', type: 'vm', properties: { size: s.vm, image: 'debian-12' } },
@@ -53,8 +93,14 @@ export function singleTypeBlueprints(provider: Provider): BlueprintSpec[] {
   const full = fullBlueprint(provider);
   const byName = new Map(full.resources.map((r) => [r.name, r]));
   const deps: Record<string, string[]> = {
-    app: ['main'], edge: ['main'], 'web-sg': ['main'], web: ['main', 'app', 'web-sg'], db: ['main', 'app'],
-    lb: ['main', 'edge'], nat: ['main', 'edge'], k8s: ['main', 'app'],
+    app: ['main'],
+    edge: ['main'],
+    'web-sg': ['main'],
+    web: ['main', 'app', 'web-sg'],
+    db: ['main', 'app'],
+    lb: ['main', 'edge'],
+    nat: ['main', 'edge'],
+    k8s: ['main', 'app'],
   };
   const pick = ['main', 'app', 'web-sg', 'web', 'data', 'assets', 'db', 'sessions', 'lb', 'nat', 'k8s', 'fn', 'jobs'];
   return pick.map((name) => ({
@@ -67,7 +113,9 @@ export function singleTypeBlueprints(provider: Provider): BlueprintSpec[] {
 /** A blueprint of `n` resources (cycled through the catalogue) for the benchmark. */
 export function largeBlueprint(provider: Provider, n: number): BlueprintSpec {
   const full = fullBlueprint(provider);
-  const base = full.resources.filter((r) => r.name !== 'main' && r.name !== 'app' && r.name !== 'edge' && r.name !== 'web-sg');
+  const base = full.resources.filter(
+    (r) => r.name !== 'main' && r.name !== 'app' && r.name !== 'edge' && r.name !== 'web-sg',
+  );
   const resources = full.resources.filter((r) => ['main', 'app', 'edge', 'web-sg'].includes(r.name));
   for (let i = 0; resources.length < n; i++) {
     const t = base[i % base.length]!;

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed HCL and YAML are untyped trees */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { format } from '@cdktf/hcl-tools';
@@ -13,7 +14,10 @@ import { randomBlueprint } from './arbitraries.js';
 type Parsed = Record<string, any>;
 
 async function checkFiles(files: Array<{ path: string; content: string }>): Promise<Record<string, Parsed>> {
-  assert.deepEqual(files.map((f) => f.path), ['terraform.tf', 'providers.tf', 'main.tf', 'variables.tf', 'outputs.tf']);
+  assert.deepEqual(
+    files.map((f) => f.path),
+    ['terraform.tf', 'providers.tf', 'main.tf', 'variables.tf', 'outputs.tf'],
+  );
   const parsed: Record<string, Parsed> = {};
   for (const f of files) {
     assert.equal(await format(f.content), f.content, `${f.path} is not in terraform fmt form`);
@@ -43,7 +47,8 @@ for (const provider of PROVIDERS) {
     const tf = parsed['terraform.tf']!.terraform[0];
     assert.equal(tf.required_version, '>= 1.5.0');
     const providers = tf.required_providers[0];
-    for (const p of Object.values(providers) as Array<{ source: string; version: string }>) assert.match(p.version, /^~> \d+\.\d+$/);
+    for (const p of Object.values(providers) as Array<{ source: string; version: string }>)
+      assert.match(p.version, /^~> \d+\.\d+$/);
     assert.ok(providers.random, 'random provider pinned for the database password');
     const vars = parsed['variables.tf']!.variable;
     for (const v of Object.values(vars) as any[]) {
@@ -71,7 +76,7 @@ test('azure: resource group, NIC per VM and tags via locals', () => {
   assert.match(main, /resource "azurerm_resource_group" "main"/);
   assert.match(main, /resource "azurerm_network_interface" "web"/);
   assert.match(main, /network_interface_ids += \[azurerm_network_interface\.web\[count\.index\]\.id\]/);
-  assert.match(main, /tags +\= local\.tags/);
+  assert.match(main, /tags += local\.tags/);
 });
 
 test('gcp: zones data source and labels in the provider', () => {
@@ -82,7 +87,9 @@ test('gcp: zones data source and labels in the provider', () => {
 
 test('embedded parameter references become template interpolations; literal ${ is escaped', async () => {
   const bp = fullBlueprint('aws');
-  bp.resources = [{ name: 'sg', type: 'security_group', properties: { description: 'sg for ${param.env} and ${literal}' } }];
+  bp.resources = [
+    { name: 'sg', type: 'security_group', properties: { description: 'sg for ${param.env} and ${literal}' } },
+  ];
   const main = generateTerraform(bp, {}).files[2]!.content;
   assert.match(main, /description = "sg for \$\{var\.env\} and \$\$\{literal\}"/);
   await parse('main.tf', main);
