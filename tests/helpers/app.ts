@@ -13,6 +13,8 @@ export interface TestApp {
   db: Db;
   backend: Backend;
   database?: TestDatabase;
+  /** How many statements outside transactions matched `re` so far (a spy, not a mock). */
+  sqlCount(re: RegExp): number;
   close(): Promise<void>;
 }
 
@@ -20,8 +22,12 @@ export interface TestApp {
  * Builds the app exactly as server.ts does, on a fresh database: through real PgBouncer
  * (migrations over the direct connection) or on in-memory PGlite.
  */
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
-  const database = backend === 'pgbouncer' ? await createTestDatabase() : undefined;
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  shared?: TestDatabase,
+): Promise<TestApp> {
+  const database = backend === 'pgbouncer' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
@@ -31,7 +37,9 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
       : { PGLITE_DIR: 'memory://' }),
     ...env,
   });
-  const db = await openDatabase(config.database, true);
+  const real = await openDatabase(config.database, true);
+  const statements: string[] = [];
+  const db: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
   const app = await buildApp(config, { db, logger: false });
   await app.ready();
   return {
@@ -39,10 +47,11 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     db,
     backend,
     database,
+    sqlCount: (re) => statements.filter((s) => re.test(s)).length,
     async close() {
       await app.close();
       await db.close();
-      await database?.drop();
+      if (!shared) await database?.drop();
     },
   };
 }
@@ -146,4 +155,15 @@ export function problemOf(res: LightMyRequestResponse): {
   errors?: { path: string; message: string }[];
 } {
   return res.json();
+}
+
+/** Resolves once /health/ready reports the Redis tier up (the breaker starts open). */
+export async function waitForCache(app: FastifyInstance, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await app.inject('/health/ready');
+    if (res.json().checks?.cache === 'up') return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('cache did not come up');
 }

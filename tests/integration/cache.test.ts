@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  addUser,
+  bearer,
+  blueprintBody,
+  problemOf,
+  registerTenant,
+  startTestApp,
+  waitForCache,
+  type Account,
+  type TestApp,
+} from '../helpers/app.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
+
+// The response cache against a real Redis of its own (so key counts and command stats are exact).
+describe('response cache (L1 + Redis)', () => {
+  let redis: OwnRedis;
+  let t: TestApp;
+  before(async () => {
+    redis = await startOwnRedis();
+    await redis.withClient((c) => c.config('RESETSTAT'));
+    t = await startTestApp('pgbouncer', { REDIS_URL: redis.url });
+    await waitForCache(t.app);
+  });
+  after(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  const get = (who: Account, url: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ url, headers: { ...bearer(who), ...headers } });
+  const createBp = async (who: Account, over: Record<string, unknown> = {}) =>
+    (
+      await t.app.inject({ method: 'POST', url: '/api/blueprints', headers: bearer(who), payload: blueprintBody(over) })
+    ).json();
+
+  it('MISS then HIT with identical body and headers; 304 on a matching If-None-Match', async () => {
+    const a = await registerTenant(t.app, 'CacheHit');
+    await createBp(a);
+    const miss = await get(a, '/api/blueprints?limit=5&provider=aws');
+    const hit = await get(a, '/api/blueprints?provider=aws&limit=5');
+    assert.equal(miss.headers['x-cache'], 'MISS');
+    assert.equal(hit.headers['x-cache'], 'HIT', 'query order does not matter');
+    assert.equal(hit.body, miss.body);
+    for (const h of ['etag', 'content-type', 'cache-control']) assert.equal(hit.headers[h], miss.headers[h], h);
+    assert.match(String(hit.headers.etag), /^"[^"]+"$/);
+    assert.match(String(hit.headers['cache-control']), /^private, max-age=/);
+    const notModified = await get(a, '/api/blueprints?limit=5&provider=aws', {
+      'if-none-match': String(hit.headers.etag),
+    });
+    assert.equal(notModified.statusCode, 304);
+    assert.equal(notModified.body, '');
+    const bypass = await get(a, '/api/blueprints?limit=5&provider=aws&cache=false');
+    assert.equal(bypass.headers['x-cache'], 'BYPASS');
+    assert.equal(bypass.body, miss.body);
+    const noCache = await get(a, '/api/blueprints?limit=5&provider=aws', { 'cache-control': 'no-cache' });
+    assert.equal(noCache.headers['x-cache'], 'BYPASS');
+  });
+
+  it('keeps the detail route’s own ETag and caches every SPEC route', async () => {
+    const a = await registerTenant(t.app, 'CacheRoutes');
+    const bp = await createBp(a);
+    const project = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/projects',
+        headers: bearer(a),
+        payload: { name: 'p', environment: 'dev' },
+      })
+    ).json();
+    for (const url of [
+      `/api/blueprints/${bp.id}`,
+      '/api/projects',
+      `/api/projects/${project.id}`,
+      '/api/projects/stats/summary',
+    ]) {
+      assert.equal((await get(a, url)).headers['x-cache'], 'MISS', url);
+      assert.equal((await get(a, url)).headers['x-cache'], 'HIT', url);
+    }
+    const detail = await get(a, `/api/blueprints/${bp.id}`);
+    assert.equal(detail.headers.etag, `"${bp.id}@1.0.0"`);
+  });
+
+  it('never serves one tenant’s entry to another tenant or to an anonymous caller', async () => {
+    const a = await registerTenant(t.app, 'CacheIsoA');
+    const b = await registerTenant(t.app, 'CacheIsoB');
+    const bp = await createBp(a, { name: 'tenant A secret' });
+    await get(a, '/api/blueprints');
+    assert.equal((await get(a, '/api/blueprints')).headers['x-cache'], 'HIT');
+    const other = await get(b, '/api/blueprints');
+    assert.equal(other.headers['x-cache'], 'MISS');
+    assert.equal(other.json().items.length, 0);
+    await get(a, `/api/blueprints/${bp.id}`);
+    assert.equal((await get(b, `/api/blueprints/${bp.id}`)).statusCode, 404);
+    const anonymous = await t.app.inject('/api/blueprints');
+    assert.equal(anonymous.statusCode, 401);
+    assert.ok(!anonymous.body.includes('tenant A secret'));
+  });
+
+  it('reads its own writes: create, update and delete are visible on the next read, every time', async () => {
+    const a = await registerTenant(t.app, 'CacheRyw');
+    for (let round = 0; round < 5; round++) {
+      const bp = await createBp(a, { name: `round ${round}` });
+      await get(a, '/api/blueprints');
+      await get(a, `/api/blueprints/${bp.id}`);
+      assert.ok((await get(a, '/api/blueprints')).json().items.some((x: { id: string }) => x.id === bp.id));
+      const stats = (await get(a, '/api/projects/stats/summary')).json();
+      assert.equal(stats.blueprints, round + 1);
+      await t.app.inject({
+        method: 'PUT',
+        url: `/api/blueprints/${bp.id}`,
+        headers: bearer(a),
+        payload: blueprintBody({ name: `updated ${round}` }),
+      });
+      assert.equal((await get(a, `/api/blueprints/${bp.id}`)).json().name, `updated ${round}`);
+      assert.equal((await get(a, '/api/blueprints')).json().items[0].name, `updated ${round}`);
+      await t.app.inject({ method: 'DELETE', url: `/api/blueprints/${bp.id}`, headers: bearer(a) });
+      assert.equal((await get(a, `/api/blueprints/${bp.id}`)).statusCode, 404);
+      assert.ok(!(await get(a, '/api/blueprints')).json().items.some((x: { id: string }) => x.id === bp.id));
+      assert.equal((await get(a, '/api/projects/stats/summary')).json().blueprints, round);
+      await createBp(a, { name: `kept ${round}` });
+    }
+  });
+
+  it('runs the handler once for 100 concurrent requests on a cold key', async () => {
+    const a = await registerTenant(t.app, 'CacheFlight');
+    await createBp(a);
+    const listQueries = /FROM blueprints\s+WHERE tenant_id = \$1\s+AND \(\$2::uuid IS NULL/;
+    const before = t.sqlCount(listQueries);
+    const responses = await Promise.all(Array.from({ length: 100 }, () => get(a, '/api/blueprints?limit=7')));
+    assert.equal(t.sqlCount(listQueries) - before, 1, 'one database query for 100 requests');
+    assert.deepEqual(new Set(responses.map((r) => r.statusCode)), new Set([200]));
+    assert.equal(new Set(responses.map((r) => r.body)).size, 1);
+    assert.equal(responses.filter((r) => r.headers['x-cache'] === 'MISS').length, 1);
+  });
+
+  it('counts exactly: /cache/stats equals the hits, misses and bypasses produced', async () => {
+    const a = await registerTenant(t.app, 'CacheStats');
+    const viewer = await addUser(t.app, a, 'viewer');
+    await createBp(a);
+    await get(viewer, '/api/blueprints'); // miss
+    await get(viewer, '/api/blueprints'); // hit
+    await get(viewer, '/api/blueprints?limit=3'); // miss
+    await get(viewer, '/api/blueprints?limit=3'); // hit
+    await get(viewer, '/api/blueprints?limit=3'); // hit
+    await get(viewer, '/api/blueprints?cache=false'); // bypass
+    const stats = (await get(a, '/cache/stats')).json();
+    assert.equal(stats.hits, 3);
+    assert.equal(stats.misses, 2);
+    assert.equal(stats.bypass, 1);
+    assert.equal(stats.stale, 0);
+    assert.equal(stats.hitRate, 60);
+    assert.equal(stats.keys, 2, 'two entries in Redis for this tenant');
+    await get(viewer, '/api/projects'); // miss: 3 hits / 3 misses... then one more hit
+    await get(viewer, '/api/projects'); // hit
+    await get(viewer, '/api/projects?limit=2'); // miss
+    const again = (await get(a, '/cache/stats')).json();
+    assert.equal(again.hits, 4);
+    assert.equal(again.misses, 4);
+    assert.equal(again.hitRate, 50);
+    assert.equal(again.tiers.l1.hits, 4);
+    await get(viewer, '/api/projects?limit=9'); // miss → 4/(4+5)
+    assert.equal((await get(a, '/cache/stats')).json().hitRate, 44.44);
+  });
+
+  it('pattern invalidation removes exactly the matching keys of that tenant', async () => {
+    const a = await registerTenant(t.app, 'CachePatA');
+    const b = await registerTenant(t.app, 'CachePatB');
+    await redis.withClient(async (client) => {
+      for (const who of [a, b]) {
+        await createBp(who);
+        await get(who, '/api/blueprints');
+        await get(who, '/api/blueprints?limit=2');
+        await get(who, '/api/projects');
+      }
+      await new Promise((r) => setTimeout(r, 50)); // L2 stores are written behind the response
+      const keysOf = async (tid: string) =>
+        (await client.scan('0', 'MATCH', `cache:${tid}:*`, 'COUNT', 10000))[1].sort();
+      assert.equal((await keysOf(a.tenantId)).length, 3);
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: '/cache/invalidate?pattern=blueprints:*',
+        headers: bearer(a),
+      });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { invalidated: 2 });
+      assert.deepEqual(await keysOf(a.tenantId), [`cache:${a.tenantId}:projects:list?`]);
+      assert.equal((await keysOf(b.tenantId)).length, 3, 'tenant B untouched');
+      assert.equal((await get(a, '/api/blueprints')).headers['x-cache'], 'MISS');
+      assert.equal((await get(a, '/api/projects')).headers['x-cache'], 'HIT');
+      const cleared = await t.app.inject({ method: 'DELETE', url: '/cache/clear', headers: bearer(a) });
+      assert.deepEqual(cleared.json(), { cleared: 2 });
+      assert.equal((await keysOf(b.tenantId)).length, 3);
+    });
+  });
+
+  it('rejects bad admin input and non-admin callers with 4xx problem+json', async () => {
+    const a = await registerTenant(t.app, 'CacheAdmin');
+    const editor = await addUser(t.app, a, 'editor');
+    const bad = ['', 'x'.repeat(201), 'blue%0Aprints:*', 'tab%09*'];
+    for (const pattern of bad) {
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/cache/invalidate?pattern=${pattern}`,
+        headers: bearer(a),
+      });
+      assert.equal(res.statusCode, 400, pattern);
+      assert.equal(problemOf(res).errors?.[0]?.path, '/pattern');
+    }
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: '/cache/invalidate', headers: bearer(a) })).statusCode,
+      400,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: '/cache/invalidate?pattern=*', headers: bearer(editor) }))
+        .statusCode,
+      403,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: '/cache/clear', headers: bearer(editor) })).statusCode,
+      403,
+    );
+    assert.equal((await get(editor, '/cache/stats')).statusCode, 403);
+    assert.equal((await t.app.inject('/cache/stats')).statusCode, 401);
+  });
+
+  it('never sends KEYS to Redis (INFO commandstats)', async () => {
+    const info = await redis.withClient((c) => c.info('commandstats'));
+    assert.match(info, /cmdstat_scan:/, 'SCAN was used');
+    assert.doesNotMatch(info, /cmdstat_keys:/);
+  });
+});
