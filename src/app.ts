@@ -19,6 +19,9 @@ import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
 import { createBlueprintService } from './modules/blueprints/service.js';
+import { createEngineRepo } from './modules/engines/repo.js';
+import { engineRoutes } from './modules/engines/routes.js';
+import { createEngineService } from './modules/engines/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
@@ -120,14 +123,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
     cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
   );
-  const projects = createProjectService(db, createProjectRepo(db), blueprintRepo, (tenantId) =>
-    cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`]),
+  const engines = createEngineService(blueprintRepo, createEngineRepo(db));
+  const projects = createProjectService(
+    db,
+    createProjectRepo(db),
+    blueprintRepo,
+    (tenantId) => cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`]),
+    engines.projectsMonthlyCost,
   );
 
   healthRoutes(app, db, cache.health);
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
   projectRoutes(app, projects, cached);
+  engineRoutes(app, engines, cached);
   cacheAdminRoutes(app, cache, identity);
   return app;
 }

@@ -32,9 +32,22 @@ const PROVIDERS = {
     vm: ['t3.micro', 't3.medium', 'm5.large'],
     db: ['db.t3.micro'],
     cache: ['cache.t3.micro'],
+    disk: 'gp3',
   },
-  azure: { regions: ['eastus'], vm: ['Standard_B1s', 'Standard_B2s'], db: ['GP_Gen5_2'], cache: ['C0'] },
-  gcp: { regions: ['us-central1'], vm: ['e2-micro', 'e2-medium'], db: ['db-f1-micro'], cache: ['basic-1gb'] },
+  azure: {
+    regions: ['eastus'],
+    vm: ['Standard_B1s', 'Standard_B2s'],
+    db: ['B_Standard_B1ms'],
+    cache: ['Basic_C0'],
+    disk: 'StandardSSD_LRS',
+  },
+  gcp: {
+    regions: ['us-central1'],
+    vm: ['e2-micro', 'e2-medium'],
+    db: ['db-f1-micro'],
+    cache: ['1gb'],
+    disk: 'pd-balanced',
+  },
 } as const;
 type ProviderName = keyof typeof PROVIDERS;
 
@@ -70,7 +83,7 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
     name: 'event pipeline',
     build: () => [
       { name: 'ingest', type: 'queue', properties: { fifo: false } },
-      { name: 'worker', type: 'function', properties: { runtime: 'nodejs20.x', memoryMb: 512 } },
+      { name: 'worker', type: 'function', properties: { runtime: 'nodejs20', memoryMb: 512 } },
       { name: 'archive', type: 'bucket', properties: { versioning: true } },
     ],
   },
@@ -99,7 +112,7 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
         properties: { size: r.pick(PROVIDERS[p].vm), image: 'debian-12', subnet: 'jobs', diskGb: 50 },
         count: r.int(1, 8),
       },
-      { name: 'scratch', type: 'disk', properties: { sizeGb: r.pick([100, 200, 500]), diskType: 'gp3' } },
+      { name: 'scratch', type: 'disk', properties: { sizeGb: r.pick([100, 200, 500]), diskType: PROVIDERS[p].disk } },
       { name: 'results', type: 'bucket', properties: {} },
     ],
   },

@@ -14,7 +14,7 @@ const MAX_PENDING = 1_000;
 export interface ResponseCacheOptions {
   l1MaxBytes: number;
   redis?: { url: string; commandTimeoutMs: number };
-  registry?: Registry;
+  registry: Registry;
   log: FastifyBaseLogger;
 }
 
@@ -50,14 +50,12 @@ export function createResponseCache(opts: ResponseCacheOptions) {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers: [opts.registry],
     });
-  const requests =
-    opts.registry &&
-    new Counter({
-      name: 'cache_requests_total',
-      help: 'Cache lookups by tier and result',
-      labelNames: ['tier', 'result'],
-      registers: [opts.registry],
-    });
+  const requests = new Counter({
+    name: 'cache_requests_total',
+    help: 'Cache lookups by tier and result',
+    labelNames: ['tier', 'result'],
+    registers: [opts.registry],
+  });
   const evictions =
     opts.registry &&
     new Counter({
@@ -67,11 +65,11 @@ export function createResponseCache(opts: ResponseCacheOptions) {
     });
 
   const redis: RedisTier | undefined =
-    opts.redis && createRedisTier({ ...opts.redis, onCommand: (c, s) => commandSeconds?.observe({ command: c }, s) });
+    opts.redis && createRedisTier({ ...opts.redis, onCommand: (c, s) => commandSeconds.observe({ command: c }, s) });
   const stats = createStats(Boolean(redis));
   const l1 = createL1(opts.l1MaxBytes, (e) => {
     stats.evicted(e.tenantId);
-    evictions?.inc();
+    evictions.inc();
   });
   const epochs = new Map<string, number>();
   const inflight = new Map<string, Promise<CacheEntry | undefined>>();
@@ -82,16 +80,18 @@ export function createResponseCache(opts: ResponseCacheOptions) {
   let pending: Pending[] = [];
   let probing = false;
 
-  opts.registry &&
-    new Gauge({
-      name: 'cache_entries',
-      help: 'Entries held per tier (l2: this replica’s view is not counted; see /cache/stats)',
-      labelNames: ['tier'],
-      registers: [opts.registry],
-      collect() {
-        this.set({ tier: 'l1' }, l1.count());
-      },
-    });
+  let l2Entries = 0;
+  new Gauge({
+    name: 'cache_entries',
+    help: 'Cache entries per tier (l2: counted by SCAN on the probe interval, never on scrape)',
+    labelNames: ['tier'],
+    registers: [opts.registry],
+    collect() {
+      this.set({ tier: 'l1' }, l1.count());
+      if (redis) this.set({ tier: 'l2' }, l2Entries);
+    },
+  });
+  let probes = 0;
 
   const bump = (tenantId: string) => epochs.set(tenantId, (epochs.get(tenantId) ?? 0) + 1);
 
@@ -99,7 +99,7 @@ export function createResponseCache(opts: ResponseCacheOptions) {
     if (!redis || !up) return;
     up = false;
     resync = true;
-    redisUp?.set(0);
+    redisUp.set(0);
     opts.log.warn({ reason }, 'redis unavailable: cache bypassed until it recovers');
   }
 
@@ -129,6 +129,8 @@ export function createResponseCache(opts: ResponseCacheOptions) {
         if (!redis.ready()) return goDown('connection lost');
         await redis.ping();
         failures = 0;
+        // Every ~10 s: how many entries L2 holds, for the cache_entries gauge.
+        if (probes++ % 40 === 0) l2Entries = await redis.countMatching('cache:*');
         return;
       }
       if (!redis.ready()) return;
@@ -145,7 +147,7 @@ export function createResponseCache(opts: ResponseCacheOptions) {
       resync = false;
       failures = 0;
       up = true;
-      redisUp?.set(1);
+      redisUp.set(1);
       opts.log.info('redis available: cache L2 in use');
     } catch (err) {
       failed(err);
@@ -156,7 +158,7 @@ export function createResponseCache(opts: ResponseCacheOptions) {
 
   let timer: NodeJS.Timeout | undefined;
   if (redis) {
-    redisUp?.set(0);
+    redisUp.set(0);
     for (const conn of [redis.client, redis.sub]) {
       conn.on('error', () => {}); // surfaced through status and the breaker
       conn.on('close', () => goDown('connection closed'));
@@ -185,7 +187,6 @@ export function createResponseCache(opts: ResponseCacheOptions) {
 
   function record(tenantId: string, outcome: Outcome): void {
     stats.record(tenantId, outcome);
-    if (!requests) return;
     if (outcome === 'l1-hit') requests.inc({ tier: 'l1', result: 'hit' });
     else if (outcome === 'l2-hit') {
       requests.inc({ tier: 'l1', result: 'miss' });

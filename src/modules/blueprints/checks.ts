@@ -35,39 +35,41 @@ function hasRemoteRef(schema: unknown): boolean {
   return false;
 }
 
+/** 400 naming `path` when `value` nests deeper than 10 levels (JSON Schema cannot bound depth). */
+export function assertMaxDepth(value: unknown, path: string, startDepth = 0): void {
+  if (depthExceeded(value, startDepth)) {
+    throw new ValidationError(`Invalid body: ${path} nests deeper than ${MAX_DEPTH} levels`, [
+      { path, message: `nests deeper than ${MAX_DEPTH} levels` },
+    ]);
+  }
+}
+
 /**
  * The checks JSON Schema cannot express: nesting depth (400), unique resource names, a
  * compilable local-only parameters schema and resolvable `${param.x}` references (422).
  */
-export function checkBlueprint(input: BlueprintInput): void {
-  input.resources.forEach((r, i) => {
-    if (depthExceeded(r.properties, 1)) {
-      throw new ValidationError(`Invalid body: /resources/${i}/properties nests deeper than ${MAX_DEPTH} levels`, [
-        { path: `/resources/${i}/properties`, message: `nests deeper than ${MAX_DEPTH} levels` },
-      ]);
-    }
-  });
-  if (depthExceeded(input.parameters, 0)) {
-    throw new ValidationError(`Invalid body: /parameters nests deeper than ${MAX_DEPTH} levels`, [
-      { path: '/parameters', message: `nests deeper than ${MAX_DEPTH} levels` },
-    ]);
-  }
+export function checkBlueprint(input: BlueprintInput, base = ''): void {
+  input.resources.forEach((r, i) => assertMaxDepth(r.properties, `${base}/resources/${i}/properties`, 1));
+  assertMaxDepth(input.parameters, `${base}/parameters`);
 
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   input.resources.forEach((r, i) => {
     if (seen.has(r.name))
-      errors.push({ path: `/resources/${i}/name`, message: `duplicates /resources/${seen.get(r.name)}/name` });
+      errors.push({
+        path: `${base}/resources/${i}/name`,
+        message: `duplicates ${base}/resources/${seen.get(r.name)}/name`,
+      });
     else seen.set(r.name, i);
   });
 
   if (hasRemoteRef(input.parameters)) {
-    errors.push({ path: '/parameters', message: 'must not use remote $ref' });
+    errors.push({ path: `${base}/parameters`, message: 'must not use remote $ref' });
   } else {
     try {
       metaAjv.compile(input.parameters);
     } catch (err) {
-      errors.push({ path: '/parameters', message: `is not a valid JSON Schema: ${(err as Error).message}` });
+      errors.push({ path: `${base}/parameters`, message: `is not a valid JSON Schema: ${(err as Error).message}` });
     } finally {
       // Ajv caches every compiled schema; this one was only a check.
       metaAjv.removeSchema(input.parameters);
@@ -76,7 +78,7 @@ export function checkBlueprint(input: BlueprintInput): void {
 
   const declared = new Set(Object.keys((input.parameters as { properties?: object }).properties ?? {}));
   const refs: { name: string; path: string }[] = [];
-  input.resources.forEach((r, i) => collectParamRefs(r.properties, `/resources/${i}/properties`, refs));
+  input.resources.forEach((r, i) => collectParamRefs(r.properties, `${base}/resources/${i}/properties`, refs));
   for (const ref of refs) {
     if (!declared.has(ref.name))
       errors.push({ path: ref.path, message: `references undeclared parameter "${ref.name}"` });

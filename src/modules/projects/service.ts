@@ -10,7 +10,7 @@ import type { Project, ProjectInput, ProjectPatch, StatsSummary } from './schema
 /** Notified after each acknowledged project write so caches can drop what it affects. */
 export type ProjectWriteListener = (tenantId: string, projectId: string) => Promise<void>;
 
-/** Sums the monthly cost of the tenant's projects' blueprints; null until a cost engine is wired. */
+/** Sums the monthly cost of the tenant's projects' blueprints (null when no estimator is wired). */
 export type ProjectCostEstimator = (tenantId: string) => Promise<number | null>;
 
 /** Project use cases: tenant-scoped CRUD, merge-patch and the stats summary. */

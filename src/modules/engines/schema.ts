@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { BlueprintInput } from '../blueprints/schema.js';
+
+const Source = {
+  blueprintId: Type.Optional(Type.String({ format: 'uuid' })),
+  blueprint: Type.Optional(BlueprintInput),
+  parameters: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 100 })),
+};
+
+export const GenerateBody = Type.Object(
+  { ...Source, format: Type.Union([Type.Literal('terraform'), Type.Literal('cloudformation')]) },
+  { additionalProperties: false },
+);
+export type GenerateBody = Static<typeof GenerateBody>;
+
+export const GenerateReply = Type.Object({
+  format: Type.String(),
+  files: Type.Array(Type.Object({ path: Type.String(), content: Type.String() })),
+  resourceCount: Type.Integer(),
+  hash: Type.String(),
+});
+
+export const EstimateBody = Type.Object(
+  {
+    ...Source,
+    region: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' })),
+    usage: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 200 }),
+        Type.Record(Type.String({ maxLength: 64 }), Type.Number({ minimum: 0 })),
+        {
+          maxProperties: 200,
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EstimateBody = Static<typeof EstimateBody>;
+
+const Component = Type.Object({
+  name: Type.String(),
+  unit: Type.String(),
+  hourlyQuantity: Type.Union([Type.Number(), Type.Null()]),
+  monthlyQuantity: Type.Union([Type.Number(), Type.Null()]),
+  price: Type.Number(),
+  hourlyCost: Type.Union([Type.Number(), Type.Null()]),
+  monthlyCost: Type.Union([Type.Number(), Type.Null()]),
+  note: Type.Optional(Type.String()),
+});
+
+export const EstimateReply = Type.Object({
+  currency: Type.Literal('USD'),
+  priceTableVersion: Type.String(),
+  provider: Type.String(),
+  region: Type.String(),
+  totalHourlyCost: Type.Number(),
+  totalMonthlyCost: Type.Number(),
+  resources: Type.Array(
+    Type.Object({
+      address: Type.String(),
+      name: Type.String(),
+      type: Type.String(),
+      hourlyCost: Type.Number(),
+      monthlyCost: Type.Number(),
+      costComponents: Type.Array(Component),
+    }),
+  ),
+});
+
+export const EvaluateBody = Type.Object(
+  { ...Source, budgetMonthly: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })) },
+  { additionalProperties: false },
+);
+export type EvaluateBody = Static<typeof EvaluateBody>;
+
+const Severity = Type.Union(['low', 'medium', 'high', 'critical'].map((s) => Type.Literal(s)));
+const Enforcement = Type.Union(['advisory', 'soft', 'hard'].map((s) => Type.Literal(s)));
+
+export const EvaluateReply = Type.Object({
+  passed: Type.Boolean(),
+  score: Type.Number(),
+  summary: Type.Object({ passed: Type.Integer(), failed: Type.Integer() }),
+  results: Type.Array(
+    Type.Object({
+      ruleId: Type.String(),
+      title: Type.String(),
+      severity: Severity,
+      enforcement: Enforcement,
+      status: Type.Union([Type.Literal('passed'), Type.Literal('failed')]),
+      resource: Type.String(),
+      message: Type.String(),
+      remediation: Type.String(),
+    }),
+  ),
+});
+
+export const RulesReply = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      severity: Severity,
+      enforcement: Enforcement,
+      remediation: Type.String(),
+    }),
+  ),
+});
+
+const Names = (item: ReturnType<typeof Type.String>) => Type.Array(item, { maxItems: 200, uniqueItems: true });
+export const Settings = Type.Object(
+  {
+    allowedRegions: Names(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' })),
+    allowedSizes: Names(Type.String({ minLength: 1, maxLength: 64 })),
+    requiredTags: Names(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type Settings = Static<typeof Settings>;
