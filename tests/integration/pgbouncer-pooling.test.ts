@@ -65,14 +65,15 @@ describe('PgBouncer transaction pooling', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
-        fetch(`${base}${i % 2 ? '/api/projects/stats/summary' : '/api/blueprints?limit=5'}`, {
+        fetch(`${base}${i % 2 ? '/api/projects/stats/summary?cache=false' : '/api/blueprints?limit=5&cache=false'}`, {
           headers: bearer(account),
           signal: AbortSignal.timeout(30_000),
-        }).then(async (r) => ({ status: r.status, body: await r.text() })),
+        }).then(async (r) => ({ status: r.status, cache: r.headers.get('x-cache'), body: await r.text() })),
       ),
     );
     await sleeping;
     await Promise.all(saturators.map((c) => c.end()));
+    // (cache=false: every request must reach the database, not the response cache.)
     // One more sample after the burst: the app pool's idle connections are still open.
     await new Promise((r) => setTimeout(r, 50));
     sampling = false;
@@ -81,6 +82,10 @@ describe('PgBouncer transaction pooling', () => {
     tc.diagnostic(`max PostgreSQL backends ${maxBackends}, max app client connections at PgBouncer ${maxClients}`);
     const failed = responses.filter((r) => r.status !== 200);
     assert.equal(failed.length, 0, `failures: ${JSON.stringify(failed.slice(0, 3))}`);
+    assert.ok(
+      responses.every((r) => r.cache === 'BYPASS'),
+      'every request went to the database',
+    );
     assert.ok(maxBackends >= 1, 'the requests reached PostgreSQL');
     assert.ok(maxBackends <= DEFAULT_POOL_SIZE, `PostgreSQL saw ${maxBackends} backends`);
     assert.ok(
