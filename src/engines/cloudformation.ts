@@ -3,13 +3,13 @@
  * of AWS's published resource specification are used (tests check them against it). `count`
  * expands into numbered logical IDs (CloudFormation has no count without a transform).
  */
-import { stringify } from 'yaml';
 import { prepareBlueprint, type PreparedBlueprint } from './blueprint.js';
 import { Builder, parameters, ref, type Json } from './cloudformation-builder.js';
 import { emit } from './cloudformation-resources.js';
 import { EngineError, pointer } from './errors.js';
 import type { GeneratedFile } from './hash.js';
 import type { BlueprintSpec } from './types.js';
+import { stringifyYaml } from './yaml-writer.js';
 
 /** Result of generateCloudFormation. */
 export interface CloudFormationResult {
@@ -26,6 +26,14 @@ export function generateCloudFormation(spec: BlueprintSpec, params?: Record<stri
 
 /** generateCloudFormation for an already prepared blueprint. */
 export function generateCloudFormationPrepared(bp: PreparedBlueprint): CloudFormationResult {
+  const template = cloudFormationTemplate(bp);
+  // YAML 1.1 rules make the writer quote what CloudFormation's 1.1 parser would misread (dates, yes/no, on/off).
+  const content = stringifyYaml(template);
+  return { files: [{ path: 'template.yaml', content }], resourceCount: Object.keys(template.Resources!).length };
+}
+
+/** The template of a prepared AWS blueprint as a JSON tree (before YAML). */
+export function cloudFormationTemplate(bp: PreparedBlueprint): Record<string, Json> {
   if (bp.provider !== 'aws')
     throw new EngineError(
       'unsupported_provider',
@@ -58,9 +66,7 @@ export function generateCloudFormationPrepared(bp: PreparedBlueprint): CloudForm
   if (Object.keys(b.parameters).length > 0) template.Parameters = b.parameters;
   template.Resources = b.resources;
   template.Outputs = b.outputs;
-  // YAML 1.1 rules make the writer quote what CloudFormation's 1.1 parser would misread (dates, yes/no, on/off).
-  const content = stringify(template, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
-  return { files: [{ path: 'template.yaml', content }], resourceCount: Object.keys(b.resources).length };
+  return template;
 }
 
 export { cidrSubnet } from './cloudformation-builder.js';
