@@ -9,7 +9,7 @@ import { createResponseCache } from './infra/cache/response-cache.js';
 import { createCached } from './infra/http/cached.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
-import { createMetrics, registerMetrics } from './infra/metrics.js';
+import { createMetrics, registerMetrics } from './infra/metrics/index.js';
 import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -32,6 +32,8 @@ export interface AppDeps {
   db: Db;
   /** Overrides the pino logger options (tests silence it). */
   logger?: FastifyServerOptions['logger'];
+  /** Process-level instrumentation (tracing) given the app before any hook or route. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -67,6 +69,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ajv: undefined,
     return503OnClosing: true,
   });
+  deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
   registerProblemHandlers(app);
   app.addHook('onRequest', (request, reply, done) => {
@@ -103,7 +106,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { db } = deps;
   const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);
   registerAuthGuard(app, tokens);
-  const metrics = createMetrics(db);
+  const metrics = createMetrics({
+    db,
+    log: app.log,
+    refreshMs: config.metricsRefreshMs,
+    pgbouncerAdminUrl: config.pgbouncerAdminUrl,
+  });
   registerMetrics(app, metrics);
 
   const cache = createResponseCache({

@@ -29,6 +29,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: string;
   otlpEndpoint: string | undefined;
+  /** How often the metrics collectors (PgBouncer, PostgreSQL) refresh, off the request path. */
+  metricsRefreshMs: number;
   auth: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel,
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
     auth: {
       accessTtlSeconds: 15 * 60,
       refreshTtlSeconds: 7 * 24 * 3600,

@@ -1,6 +1,4 @@
-import { buildApp, loggerOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { describeDatabase, openDatabase } from './infra/db/index.js';
 import pino from 'pino';
 
 /** Reads config, opens the database (migrating), listens, and drains on SIGTERM/SIGINT. */
@@ -15,14 +13,28 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  // Tracing must patch http, pg and ioredis before anything imports them, hence the dynamic
+  // imports below; with tracing off no OpenTelemetry SDK module is loaded at all.
+  const tracing = config.otlpEndpoint
+    ? (await import('./infra/tracing/index.js')).startTracing({
+        endpoint: config.otlpEndpoint,
+        serviceName: 'iac-dharma',
+        version: '0.1.0',
+      })
+    : undefined;
+  const { buildApp, loggerOptions } = await import('./app.js');
+  const { describeDatabase, openDatabase } = await import('./infra/db/index.js');
+  const logOptions = { ...(loggerOptions(config.logLevel) as object), ...(tracing && { mixin: tracing.logMixin }) };
+
+  const log = pino(logOptions as pino.LoggerOptions);
   log.info(
-    { database: config.database.kind, cache: config.redis ? 'l1+redis' : 'l1' },
+    { database: config.database.kind, cache: config.redis ? 'l1+redis' : 'l1', tracing: Boolean(tracing) },
     `IAC Dharma starting on ${describeDatabase(config.database)}, cache ${config.redis ? 'L1 + Redis' : 'L1 only (no REDIS_URL)'}`,
   );
   const db = await openDatabase(config.database, config.migrate, log);
-  const app = await buildApp(config, { db, logger: { ...(loggerOptions(config.logLevel) as object) } });
+  const app = await buildApp(config, { db, logger: logOptions, instrument: tracing?.instrument });
   app.addHook('onClose', async () => db.close());
+  if (tracing) app.addHook('onClose', () => tracing.shutdown());
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,16 +1,32 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from './db/types.js';
+import type { Db } from '../db/types.js';
+import { createPgBouncerCollector } from './pgbouncer.js';
+import { createPostgresCollector } from './postgres.js';
+import { startRefresher, type Collector, type Refresher } from './refresher.js';
 
-/** The process's metrics registry and the instruments the HTTP layer records into. */
+/** The process's metrics registry, the instruments the HTTP layer records into, and the collector timer. */
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpTotal: Counter<'method' | 'route' | 'status_code'>;
+  refresher: Refresher;
 }
 
-/** Builds a registry with prom-client's defaults plus the SPEC §6 HTTP and pool metrics. */
-export function createMetrics(db: Db): Metrics {
+/** What the collectors need; PgBouncer's is enabled by its admin URL. */
+export interface MetricsOptions {
+  db: Db;
+  log: FastifyBaseLogger;
+  refreshMs: number;
+  pgbouncerAdminUrl?: string;
+}
+
+/**
+ * Builds a registry with prom-client's defaults (process memory, event-loop lag, GC), the SPEC §6
+ * HTTP and pool metrics, and starts the interval collectors (PgBouncer, PostgreSQL backends).
+ */
+export function createMetrics(opts: MetricsOptions): Metrics {
+  const { db } = opts;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
@@ -40,12 +56,17 @@ export function createMetrics(db: Db): Metrics {
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
-  return { registry, httpDuration, httpTotal };
+  const collectors: Collector[] = [];
+  if (opts.pgbouncerAdminUrl) collectors.push(createPgBouncerCollector(opts.pgbouncerAdminUrl, registry));
+  // The embedded database has no other backends to count.
+  if (db.kind === 'postgres') collectors.push(createPostgresCollector(db, registry));
+  const refresher = startRefresher(collectors, { intervalMs: opts.refreshMs, registry, log: opts.log });
+  return { registry, httpDuration, httpTotal, refresher };
 }
 
 /** Records every response under its route template (never the raw URL) and serves /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -53,7 +74,9 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     };
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     metrics.httpTotal.inc(labels);
+    done();
   });
+  app.addHook('onClose', () => metrics.refresher.stop());
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );

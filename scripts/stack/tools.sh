@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Observability tools for the test suite: Prometheus and promtool (Debian package
+# `prometheus`). Idempotent, never prompts, works without stdin; installs only as root.
+# Called by scripts/stack/up.sh and by tests/integration/observability.test.ts when
+# `prometheus` or `promtool` is missing.
+set -euo pipefail
+
+log() { printf '[tools] %s\n' "$*"; }
+die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
+
+if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+  exit 0
+fi
+[[ $(id -u) -eq 0 ]] || die "prometheus/promtool missing: install them (sudo apt-get install -y prometheus) or run as root"
+command -v apt-get >/dev/null || die "prometheus/promtool missing and no apt-get on this machine"
+
+STATE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.stack"
+mkdir -p "$STATE_DIR"
+# The package's maintainer scripts would start a Prometheus service on :9090; forbid it
+# (policy-rc.d exit 101 = "action forbidden"); the tests run their own server.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  created_policy=1
+fi
+trap '((created_policy)) && rm -f "$policy"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+log "apt-get update"
+apt-get -o DPkg::Lock::Timeout=600 update -qq </dev/null >>"$STATE_DIR/apt.log" 2>&1 || die "apt-get update failed (see $STATE_DIR/apt.log)"
+log "apt-get install -y prometheus (output in $STATE_DIR/apt.log)"
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends prometheus </dev/null >>"$STATE_DIR/apt.log" 2>&1 \
+  || { tail -n 20 "$STATE_DIR/apt.log" >&2; die "apt-get install prometheus failed"; }
+command -v prometheus >/dev/null && command -v promtool >/dev/null || die "prometheus installed but prometheus/promtool not on PATH"
+log "installed $(prometheus --version 2>&1 | head -1)"
