@@ -3,8 +3,8 @@
  * parameters validated and defaulted, "${param.x}" references resolved, catalogue defaults applied,
  * references between resources checked, and the size limits enforced.
  */
-import { EngineError, pointer } from './errors.js';
-import { REFERENCE_PROPERTIES, validateResourceProperties } from './catalogue.js';
+import { EngineError, pointer, pointerToken } from './errors.js';
+import { REFERENCE_PROPERTIES, validateOwnedProperties } from './catalogue.js';
 import { terraformType } from './catalogue-mappings.js';
 import { assertDepth, resolveParameterValues } from './params.js';
 import { PROVIDERS, RESOURCE_TYPES, type BlueprintSpec, type Provider, type ResourceType } from './types.js';
@@ -55,27 +55,45 @@ function lookup(name: string, values: Record<string, unknown>, path: string): un
 
 /** Resolves "${param.x}" references in a JSON value: a whole-string reference keeps its type. */
 export function resolveValue(value: unknown, values: Record<string, unknown>, path: string): unknown {
+  return resolveAt(value, values, path, []);
+}
+
+// Returns a fresh copy of objects and arrays (callers mutate it: Ajv applies defaults in place).
+// `keys` is the way down from `base`; the pointer is only spelled out for an error.
+function resolveAt(value: unknown, values: Record<string, unknown>, base: string, keys: string[]): unknown {
   if (typeof value === 'string') {
-    const whole = WHOLE_REF.exec(value);
-    if (whole) return structuredClone(lookup(whole[1]!, values, path));
     if (!value.includes('${param.')) return value;
+    const path = () => base + keys.map((k) => '/' + pointerToken(k)).join('');
+    const whole = WHOLE_REF.exec(value);
+    if (whole) return structuredClone(lookup(whole[1]!, values, path()));
     return value.replace(ANY_REF, (_m, name: string) => {
-      const v = lookup(name, values, path);
+      const v = lookup(name, values, path());
       if (v !== null && typeof v === 'object') {
         throw new EngineError(
           'invalid_parameters',
           `parameter "${name}" is not a scalar and cannot be embedded in a string`,
-          path,
+          path(),
         );
       }
       return String(v);
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveValue(v, values, `${path}/${i}`));
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      keys.push(String(i));
+      out[i] = resolveAt(value[i], values, base, keys);
+      keys.pop();
+    }
+    return out;
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = resolveValue(v, values, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    for (const k of Object.keys(value)) {
+      keys.push(k);
+      out[k] = resolveAt((value as Record<string, unknown>)[k], values, base, keys);
+      keys.pop();
+    }
     return out;
   }
   return value;
@@ -91,14 +109,18 @@ function resolveCount(raw: unknown, values: Record<string, unknown>, path: strin
   return n;
 }
 
+const REFERENCES = Object.entries(REFERENCE_PROPERTIES);
+
 function checkReferences(r: PreparedResource, byName: Map<string, PreparedResource>): void {
-  for (const [prop, targetType] of Object.entries(REFERENCE_PROPERTIES)) {
+  for (const [prop, targetType] of REFERENCES) {
     const v = r.props[prop];
     if (v === undefined) continue;
     const names = Array.isArray(v) ? (v as string[]) : [v as string];
-    names.forEach((name, i) => {
-      const path = pointer('resources', r.index, 'properties', prop) + (Array.isArray(v) ? `/${i}` : '');
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const target = byName.get(name);
+      if (target && target.type === targetType && target !== r) continue;
+      const path = pointer('resources', r.index, 'properties', prop) + (Array.isArray(v) ? `/${i}` : '');
       if (!target)
         throw new EngineError('invalid_reference', `${prop} "${name}" names no resource of this blueprint`, path);
       if (target.type !== targetType) {
@@ -108,8 +130,8 @@ function checkReferences(r: PreparedResource, byName: Map<string, PreparedResour
           path,
         );
       }
-      if (target === r) throw new EngineError('invalid_reference', `${prop} refers to the resource itself`, path);
-    });
+      throw new EngineError('invalid_reference', `${prop} refers to the resource itself`, path);
+    }
   }
 }
 
@@ -138,7 +160,7 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
   const resources: PreparedResource[] = [];
   let instances = 0;
   spec.resources.forEach((res, index) => {
-    const base = pointer('resources', index);
+    const base = `/resources/${index}`;
     if (typeof res?.name !== 'string' || !NAME_RE.test(res.name)) {
       throw new EngineError('invalid_blueprint', 'resource names match [a-z][a-z0-9-]{0,62}', `${base}/name`);
     }
@@ -161,7 +183,7 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
     }
     const resolved = resolveValue(raw, values, `${base}/properties`) as Record<string, unknown>;
     assertDepth(resolved, `${base}/properties`);
-    const props = validateResourceProperties(res.type, spec.provider, resolved, `${base}/properties`);
+    const props = validateOwnedProperties(res.type, spec.provider, resolved, `${base}/properties`);
     const tfType = terraformType(res.type, spec.provider, props);
     const address = `${tfType}.${res.name}`;
     const prepared: PreparedResource = {

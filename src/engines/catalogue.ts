@@ -134,7 +134,16 @@ export function validateResourceProperties(
   properties: Record<string, unknown>,
   basePath = '/properties',
 ): Record<string, unknown> {
-  const copy = structuredClone(properties) as Record<string, unknown>;
+  return validateOwnedProperties(type, provider, structuredClone(properties), basePath);
+}
+
+/** validateResourceProperties on a copy the caller owns: defaults are applied to it in place. */
+export function validateOwnedProperties(
+  type: ResourceType,
+  provider: Provider,
+  copy: Record<string, unknown>,
+  basePath: string,
+): Record<string, unknown> {
   const validate = validatorFor(type);
   if (!validate(copy)) {
     const e = validate.errors?.[0];
@@ -147,9 +156,8 @@ export function validateResourceProperties(
         : (e?.message ?? 'invalid');
     throw new EngineError('invalid_property', `${type}: ${what}`, basePath + at);
   }
-  for (const [key, value] of Object.entries(PROVIDER_DEFAULTS[provider][type] ?? {})) {
-    if (copy[key] === undefined) copy[key] = value;
-  }
+  const defaults = PROVIDER_DEFAULTS[provider][type];
+  if (defaults) for (const key in defaults) if (copy[key] === undefined) copy[key] = defaults[key];
   if (type === 'security_group') {
     const rules = copy.ingress as Array<{ fromPort: number; toPort: number }>;
     rules.forEach((r, i) => {

@@ -31,11 +31,29 @@ export function validatorCompileCount(): number {
   return compiles;
 }
 
+// The keys down to the first value nested too deep (innermost first), or undefined. Paths are only
+// built on failure: this runs over every property of every resource on each call.
+function tooDeep(value: unknown, depth: number): string[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return [];
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const below = tooDeep((value as Record<string, unknown>)[k], depth + 1);
+    if (below) {
+      below.push(k);
+      return below;
+    }
+  }
+  return undefined;
+}
+
 /** Throws 'limit_exceeded' when a JSON value nests deeper than MAX_DEPTH. */
 export function assertDepth(value: unknown, path: string, depth = 0): void {
-  if (value === null || typeof value !== 'object') return;
-  if (depth >= MAX_DEPTH) throw new EngineError('limit_exceeded', `nesting deeper than ${MAX_DEPTH} levels`, path);
-  for (const [k, v] of Object.entries(value)) assertDepth(v, `${path}/${pointerToken(k)}`, depth + 1);
+  const keys = tooDeep(value, depth);
+  if (keys) {
+    const at = path + keys.reverse().map((k) => '/' + pointerToken(k)).join('');
+    throw new EngineError('limit_exceeded', `nesting deeper than ${MAX_DEPTH} levels`, at);
+  }
 }
 
 // Remote (or relative-URI) references would make validation depend on the network or on other
