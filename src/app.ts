@@ -111,6 +111,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     log: app.log,
     refreshMs: config.metricsRefreshMs,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
+    info: { version: '0.1.0', redis: Boolean(config.redis) },
   });
   registerMetrics(app, metrics);
 

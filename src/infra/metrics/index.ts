@@ -19,6 +19,8 @@ export interface MetricsOptions {
   log: FastifyBaseLogger;
   refreshMs: number;
   pgbouncerAdminUrl?: string;
+  /** Labels of `app_info` (1): alerts tell "Redis down" from "no Redis configured" by it. */
+  info: { version: string; redis: boolean };
 }
 
 /**
@@ -56,6 +58,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
+  new Gauge({
+    name: 'app_info',
+    help: 'Constant 1 labelled with the version and the configured backends',
+    labelNames: ['version', 'database', 'redis'],
+    registers: [registry],
+  }).set({ version: opts.info.version, database: db.kind, redis: String(opts.info.redis) }, 1);
   const collectors: Collector[] = [];
   if (opts.pgbouncerAdminUrl) collectors.push(createPgBouncerCollector(opts.pgbouncerAdminUrl, registry));
   // The embedded database has no other backends to count.
