@@ -37,6 +37,11 @@ async function main(): Promise<void> {
   if (tracing) app.addHook('onClose', () => tracing.shutdown());
 
   let stopping = false;
+  // In-flight responses finished during the drain tell keep-alive clients to go away, so the
+  // listener can close as soon as the last request is done.
+  app.addHook('onSend', async (_req, reply) => {
+    if (stopping) reply.header('connection', 'close');
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
