@@ -180,6 +180,46 @@ export function authSuite(ctx: SuiteContext): void {
     });
   });
 
+  describe('every protected route', () => {
+    it('answers 401 problem+json without a token, before validating anything', async () => {
+      const id = '01900000-0000-7000-8000-000000000000';
+      const routes: [string, string][] = [
+        ['GET', '/api/users'],
+        ['POST', '/api/users'],
+        ['GET', '/api/blueprints'],
+        ['POST', '/api/blueprints'],
+        ['GET', `/api/blueprints/${id}`],
+        ['PUT', `/api/blueprints/${id}`],
+        ['DELETE', `/api/blueprints/${id}`],
+        ['GET', '/api/projects'],
+        ['POST', '/api/projects'],
+        ['GET', '/api/projects/stats/summary'],
+        ['GET', `/api/projects/${id}`],
+        ['PATCH', `/api/projects/${id}`],
+        ['DELETE', `/api/projects/${id}`],
+        ['POST', '/api/iac/generate'],
+        ['POST', '/api/cost/estimate'],
+        ['POST', '/api/guardrails/evaluate'],
+        ['GET', '/api/guardrails/rules'],
+        ['GET', '/api/guardrails/settings'],
+        ['PUT', '/api/guardrails/settings'],
+        ['GET', '/cache/stats'],
+        ['DELETE', '/cache/invalidate?pattern=*'],
+        ['DELETE', '/cache/clear'],
+      ];
+      for (const [method, url] of routes) {
+        const res = await ctx.t.app.inject({
+          method: method as 'GET',
+          url,
+          payload: method === 'GET' || method === 'DELETE' ? undefined : { junk: true },
+        });
+        assert.equal(res.statusCode, 401, `${method} ${url}`);
+        assert.equal(res.headers['www-authenticate'], 'Bearer');
+        assert.equal(problemOf(res).type, 'https://iac-dharma.dev/problems/unauthorized');
+      }
+    });
+  });
+
   describe('users', () => {
     it('an admin adds users; only admins may; lists stay inside the tenant', async () => {
       const a = await registerTenant(ctx.t.app, 'UsersA');
