@@ -110,6 +110,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     db,
     log: app.log,
     refreshMs: config.metricsRefreshMs,
+    enabled: config.metricsEnabled,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
     info: { version: '0.1.0', redis: Boolean(config.redis) },
   });

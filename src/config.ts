@@ -31,6 +31,8 @@ export interface Config {
   otlpEndpoint: string | undefined;
   /** How often the metrics collectors (PgBouncer, PostgreSQL) refresh, off the request path. */
   metricsRefreshMs: number;
+  /** false: no per-request HTTP metrics and no collectors (the overhead benchmark's baseline). */
+  metricsEnabled: boolean;
   auth: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -140,6 +142,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jwtSecret = devJwtSecret(database.kind === 'pglite' ? database.dataDir : './data');
   }
 
+  const metricsRaw = str(env, 'METRICS_ENABLED') ?? 'true';
+  if (!['true', 'false'].includes(metricsRaw)) throw new ConfigError('METRICS_ENABLED must be true or false');
+
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
@@ -164,6 +169,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel,
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
+    metricsEnabled: metricsRaw === 'true',
     auth: {
       accessTtlSeconds: 15 * 60,
       refreshTtlSeconds: 7 * 24 * 3600,

@@ -25,7 +25,7 @@ if [[ ! -e $policy ]]; then
   chmod 755 "$policy"
   created_policy=1
 fi
-trap '((created_policy)) && rm -f "$policy"' EXIT
+trap 'if ((created_policy)); then rm -f "$policy"; fi' EXIT
 export DEBIAN_FRONTEND=noninteractive
 log "apt-get update"
 apt-get -o DPkg::Lock::Timeout=600 update -qq </dev/null >>"$STATE_DIR/apt.log" 2>&1 || die "apt-get update failed (see $STATE_DIR/apt.log)"

@@ -106,6 +106,14 @@ command -v redis-cli >/dev/null || need_pkgs+=(redis-tools)
 command -v pgbouncer >/dev/null || need_pkgs+=(pgbouncer)
 if ((${#need_pkgs[@]})); then apt_install "${need_pkgs[@]}"; fi
 
+# ------------------------------------------- observability tools (Prometheus) -------
+# prometheus + promtool for tests/integration/observability.test.ts; see scripts/stack/tools.sh.
+if ((IS_ROOT)); then
+  bash "$SCRIPT_DIR/tools.sh"
+elif ! command -v promtool >/dev/null; then
+  log "prometheus/promtool missing (the observability test needs them): run scripts/stack/tools.sh as root"
+fi
+
 # ------------------------------------------------------------ PostgreSQL -----------
 if pg_up; then
   log "PostgreSQL already accepting connections on $PG_HOST:$PG_PORT"

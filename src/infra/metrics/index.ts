@@ -11,6 +11,7 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpTotal: Counter<'method' | 'route' | 'status_code'>;
   refresher: Refresher;
+  enabled: boolean;
 }
 
 /** What the collectors need; PgBouncer's is enabled by its admin URL. */
@@ -18,6 +19,8 @@ export interface MetricsOptions {
   db: Db;
   log: FastifyBaseLogger;
   refreshMs: number;
+  /** false: no per-request HTTP metrics and no collectors (benchmark baseline). */
+  enabled: boolean;
   pgbouncerAdminUrl?: string;
   /** Labels of `app_info` (1): alerts tell "Redis down" from "no Redis configured" by it. */
   info: { version: string; redis: boolean };
@@ -65,25 +68,28 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     registers: [registry],
   }).set({ version: opts.info.version, database: db.kind, redis: String(opts.info.redis) }, 1);
   const collectors: Collector[] = [];
-  if (opts.pgbouncerAdminUrl) collectors.push(createPgBouncerCollector(opts.pgbouncerAdminUrl, registry));
+  if (opts.enabled && opts.pgbouncerAdminUrl)
+    collectors.push(createPgBouncerCollector(opts.pgbouncerAdminUrl, registry));
   // The embedded database has no other backends to count.
-  if (db.kind === 'postgres') collectors.push(createPostgresCollector(db, registry));
+  if (opts.enabled && db.kind === 'postgres') collectors.push(createPostgresCollector(db, registry));
   const refresher = startRefresher(collectors, { intervalMs: opts.refreshMs, registry, log: opts.log });
-  return { registry, httpDuration, httpTotal, refresher };
+  return { registry, httpDuration, httpTotal, refresher, enabled: opts.enabled };
 }
 
 /** Records every response under its route template (never the raw URL) and serves /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status_code: reply.statusCode,
-    };
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    metrics.httpTotal.inc(labels);
-    done();
-  });
+  if (metrics.enabled) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const labels = {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      };
+      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      metrics.httpTotal.inc(labels);
+      done();
+    });
+  }
   app.addHook('onClose', () => metrics.refresher.stop());
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

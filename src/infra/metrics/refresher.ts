@@ -54,12 +54,19 @@ export function startRefresher(
     }
   }
 
-  let running: Promise<void> | undefined;
-  const refreshNow = (): Promise<void> => {
-    running ??= Promise.all(collectors.map(runOne)).then(() => {
-      running = undefined;
-    });
-    return running;
+  // One run per collector at a time, each on its own: a collector stuck on a slow query (the
+  // PostgreSQL one waits in PgBouncer's queue when the pool is exhausted) never holds up the others.
+  const running = new Map<Collector, Promise<void>>();
+  const start = (c: Collector): Promise<void> => {
+    let run = running.get(c);
+    if (!run) {
+      run = runOne(c).finally(() => running.delete(c));
+      running.set(c, run);
+    }
+    return run;
+  };
+  const refreshNow = async (): Promise<void> => {
+    await Promise.all(collectors.map(start));
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -73,7 +80,7 @@ export function startRefresher(
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      await running;
+      await Promise.all(running.values());
       await Promise.all(collectors.map((c) => c.close?.()));
     },
   };
