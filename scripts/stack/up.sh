@@ -245,6 +245,12 @@ bouncer_pid() { # prints the pid of our PgBouncer if it is alive
 bouncer_answers() {
   psql -X -w -q -h "$BOUNCER_HOST" -p "$BOUNCER_PORT" -U "$APP_USER" -d pgbouncer -c 'SHOW POOLS' >/dev/null 2>&1
 }
+bouncer_compatible() { # the listener is a PgBouncer with this stack's pooling settings
+  local cfg
+  cfg="$(psql -X -w -At -F= -h "$BOUNCER_HOST" -p "$BOUNCER_PORT" -U "$APP_USER" -d pgbouncer -c 'SHOW CONFIG' 2>/dev/null)" || return 1
+  grep -qx 'pool_mode=transaction' <<<"$cfg" && grep -qx 'max_client_conn=1000' <<<"$cfg" &&
+    grep -qx 'default_pool_size=25' <<<"$cfg" && grep -qx 'max_db_connections=100' <<<"$cfg"
+}
 port_listener() { # prints "pid comm" of whatever listens on the PgBouncer port
   local line
   command -v ss >/dev/null || return 1
@@ -264,6 +270,7 @@ stop_bouncer() { # stop_bouncer PID
 
 NEW_USERLIST="$(cat "$USERLIST_SRC")"
 KEEP=0
+REUSED=0
 if pid="$(bouncer_pid)"; then
   if [[ -f $INI && "$(cat "$INI")" == "$RENDERED" && -f $USERLIST && "$(cat "$USERLIST")" == "$NEW_USERLIST" ]] && bouncer_answers; then
     log "PgBouncer already running (pid $pid) with this configuration on $BOUNCER_HOST:$BOUNCER_PORT"
@@ -287,11 +294,19 @@ if ((!KEEP)); then
       sleep 0.5
     fi
     if listener="$(port_listener)"; then
-      hint=""
-      [[ $listener == *pgbouncer* ]] && hint=" (another PgBouncer, perhaps started by another checkout's scripts/stack/up.sh: stop it with that checkout's down.sh)"
-      die "port $BOUNCER_HOST:$BOUNCER_PORT is already in use by another process: $listener$hint"
+      if [[ $listener == *pgbouncer* ]] && bouncer_compatible; then
+        # Another checkout's stack (e.g. CI next to a developer's tree): same pooler, same
+        # settings, so use it; this checkout's down.sh will leave it alone.
+        log "reusing the PgBouncer already on $BOUNCER_HOST:$BOUNCER_PORT (same pooling settings; not ours to stop)"
+        REUSED=1
+      else
+        die "port $BOUNCER_HOST:$BOUNCER_PORT is already in use by another process: $listener"
+      fi
     fi
   fi
+fi
+
+if ((!KEEP && !REUSED)); then
 
   printf '%s\n' "$RENDERED" >"$INI"
   printf '%s\n' "$NEW_USERLIST" >"$USERLIST"
@@ -327,15 +342,17 @@ if ((!KEEP)); then
 fi
 
 # Links so .stack/ always holds the runtime files, wherever they live.
-if [[ $RUN_DIR != "$STATE_DIR" ]]; then
+if ((!REUSED)) && [[ $RUN_DIR != "$STATE_DIR" ]]; then
   for f in pgbouncer.pid pgbouncer.log pgbouncer.ini; do ln -sfn "$RUN_DIR/$f" "$STATE_DIR/$f"; done
 fi
 
 # Record it (down.sh stops PgBouncer in any case, using the pid file).
-touch "$STARTED_FILE"
-grep -v '^pgbouncer ' "$STARTED_FILE" >"$STARTED_FILE.tmp" || true
-printf 'pgbouncer %s %s\n' "$pid" "$PIDFILE" >>"$STARTED_FILE.tmp"
-mv "$STARTED_FILE.tmp" "$STARTED_FILE"
+if ((!REUSED)); then
+  touch "$STARTED_FILE"
+  grep -v '^pgbouncer ' "$STARTED_FILE" >"$STARTED_FILE.tmp" || true
+  printf 'pgbouncer %s %s\n' "$pid" "$PIDFILE" >>"$STARTED_FILE.tmp"
+  mv "$STARTED_FILE.tmp" "$STARTED_FILE"
+fi
 
 # Final end-to-end check through the pooler.
 PGPASSWORD="$APP_PASSWORD" psql -X -w -q -h "$BOUNCER_HOST" -p "$BOUNCER_PORT" -U "$APP_USER" -d "$APP_DB" -Atc 'select 1' >/dev/null \
