@@ -248,8 +248,8 @@ bouncer_answers() {
 bouncer_compatible() { # the listener is a PgBouncer with this stack's pooling settings
   local cfg
   cfg="$(psql -X -w -At -F= -h "$BOUNCER_HOST" -p "$BOUNCER_PORT" -U "$APP_USER" -d pgbouncer -c 'SHOW CONFIG' 2>/dev/null)" || return 1
-  grep -qx 'pool_mode=transaction' <<<"$cfg" && grep -qx 'max_client_conn=1000' <<<"$cfg" &&
-    grep -qx 'default_pool_size=25' <<<"$cfg" && grep -qx 'max_db_connections=100' <<<"$cfg"
+  grep -q '^pool_mode=transaction=' <<<"$cfg" && grep -q '^max_client_conn=1000=' <<<"$cfg" &&
+    grep -q '^default_pool_size=25=' <<<"$cfg" && grep -q '^max_db_connections=100=' <<<"$cfg"
 }
 port_listener() { # prints "pid comm" of whatever listens on the PgBouncer port
   local line
