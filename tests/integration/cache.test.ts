@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   addUser,
@@ -223,6 +225,41 @@ describe('response cache (L1 + Redis)', () => {
     );
     assert.equal((await get(editor, '/cache/stats')).statusCode, 403);
     assert.equal((await t.app.inject('/cache/stats')).statusCode, 401);
+  });
+
+  it('an operator, granted only by the CLI, administers every tenant’s entries', async () => {
+    const a = await registerTenant(t.app, 'OpA');
+    const b = await registerTenant(t.app, 'OpB');
+    const op = await registerTenant(t.app, 'OpHome');
+    for (const who of [a, b]) {
+      await createBp(who);
+      await get(who, '/api/blueprints');
+      await get(who, '/api/blueprints');
+    }
+    const viaApi = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: bearer(op),
+      payload: { email: 'sneaky@op.example', password: 'long enough pass', role: 'admin', isOperator: true },
+    });
+    assert.equal(viaApi.statusCode, 400, 'the API cannot grant the operator flag');
+    const own = (await get(op, '/cache/stats')).json();
+    assert.equal(own.hits, 0, 'before the grant: own tenant only');
+
+    await promisify(execFile)('npx', ['tsx', 'scripts/operator.ts', op.email], {
+      env: { ...process.env, DATABASE_URL: t.database!.bouncerUrl, MIGRATE: 'false', JWT_SECRET: 'x'.repeat(40) },
+    });
+    const all = (await get(op, '/cache/stats')).json();
+    assert.ok(all.hits >= 2 && all.misses >= 2, JSON.stringify(all));
+    await new Promise((r) => setTimeout(r, 50)); // L2 stores are written behind the response
+    const cleared = await t.app.inject({
+      method: 'DELETE',
+      url: '/cache/invalidate?pattern=blueprints:*',
+      headers: bearer(op),
+    });
+    assert.ok(cleared.json().invalidated >= 2);
+    assert.equal((await get(a, '/api/blueprints')).headers['x-cache'], 'MISS');
+    assert.equal((await get(b, '/api/blueprints')).headers['x-cache'], 'MISS');
   });
 
   it('never sends KEYS to Redis (INFO commandstats)', async () => {
