@@ -53,8 +53,12 @@ export class Builder {
   readonly paramIds = new Map<string, string>();
   private readonly ids = new Map<string, string>();
   private readonly taken = new Set<string>();
+  private readonly tagKeys: string[];
+  /** Number of entries of `resources`. */
+  resourceCount = 0;
 
   constructor(readonly bp: PreparedBlueprint) {
+    this.tagKeys = Object.keys(bp.tags).sort();
     for (const r of bp.resources) {
       let id = pascal(r.name);
       if (this.taken.has(id)) id = `${id}R${r.index}`;
@@ -101,15 +105,17 @@ export class Builder {
     id: string,
     Type: string,
     Properties: Record<string, Json>,
-    extra: Partial<Resources[string]> = {},
+    extra?: Partial<Resources[string]>,
     tagged = true,
   ): void {
-    const props = Object.fromEntries(Object.entries(Properties).filter(([, v]) => v !== undefined));
-    if (tagged && Object.keys(this.bp.tags).length > 0)
-      props.Tags = Object.keys(this.bp.tags)
-        .sort()
-        .map((Key) => ({ Key, Value: this.bp.tags[Key] }));
-    this.resources[id] = { Type, Properties: props, ...extra };
+    const props: Record<string, Json> = {};
+    for (const k of Object.keys(Properties)) if (Properties[k] !== undefined) props[k] = Properties[k];
+    if (tagged && this.tagKeys.length > 0) {
+      const tags = this.bp.tags;
+      props.Tags = this.tagKeys.map((Key) => ({ Key, Value: tags[Key] }));
+    }
+    if (!Object.prototype.hasOwnProperty.call(this.resources, id)) this.resourceCount++;
+    this.resources[id] = extra ? { Type, Properties: props, ...extra } : { Type, Properties: props };
   }
 
   subnets(r: PreparedResource, i: number): Json {

@@ -4,22 +4,29 @@ import { RUNTIME_MAP, resolveImage } from './catalogue-mappings.js';
 import { pointer } from './errors.js';
 import { arn, az, Builder, cidrSubnet, pascal, ref, ROOT_DEVICE, type Json } from './cloudformation-builder.js';
 
+// CIDR of instance i: the blueprint's, or its i-th slice under count. (Helpers are module-level
+// rather than closures: emit runs per instance and closures cost an allocation each.)
+function cidrOf(b: Builder, r: PreparedResource, i: number): Json {
+  return r.count === undefined
+    ? b.prop(r, 'cidr')
+    : cidrSubnet(String(r.props.cidr), Math.max(1, Math.ceil(Math.log2(r.count))), i);
+}
+
 /** Adds the CloudFormation resources of instance `i` of blueprint resource `r`. */
 export function emit(b: Builder, r: PreparedResource, i: number): void {
   const p = r.props;
   const id = b.id(r, i);
-  const at = (k: string) => pointer('resources', r.index, 'properties', k);
-  const cidr = () =>
-    r.count === undefined
-      ? b.prop(r, 'cidr')
-      : cidrSubnet(String(p.cidr), Math.max(1, Math.ceil(Math.log2(r.count))), i);
   switch (r.type) {
     case 'network':
-      return b.add(id, 'AWS::EC2::VPC', { CidrBlock: cidr(), EnableDnsHostnames: true, EnableDnsSupport: true });
+      return b.add(id, 'AWS::EC2::VPC', {
+        CidrBlock: cidrOf(b, r, i),
+        EnableDnsHostnames: true,
+        EnableDnsSupport: true,
+      });
     case 'subnet': {
       b.add(id, 'AWS::EC2::Subnet', {
         VpcId: b.to(r, i, String(p.network)),
-        CidrBlock: cidr(),
+        CidrBlock: cidrOf(b, r, i),
         AvailabilityZone: az(i % 2),
         MapPublicIpOnLaunch: b.prop(r, 'public'),
       });
@@ -65,7 +72,7 @@ export function emit(b: Builder, r: PreparedResource, i: number): void {
         })),
       });
     case 'vm': {
-      const image = resolveImage(String(p.image), 'aws', at('image'));
+      const image = resolveImage(String(p.image), 'aws', pointer('resources', r.index, 'properties', 'image'));
       let imageId: Json = b.prop(r, 'image');
       if (image.kind === 'ssm') {
         const pid = `Image${pascal(image.alias)}`;

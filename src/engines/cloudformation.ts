@@ -45,7 +45,7 @@ export function cloudFormationTemplate(bp: PreparedBlueprint): Record<string, Js
   for (const r of bp.resources) {
     for (let i = 0; i < (r.count ?? 1); i++) {
       emit(b, r, i);
-      if (Object.keys(b.resources).length > MAX_CFN_RESOURCES) {
+      if (b.resourceCount > MAX_CFN_RESOURCES) {
         throw new EngineError(
           'limit_exceeded',
           `more than ${MAX_CFN_RESOURCES} CloudFormation resources after count expansion`,

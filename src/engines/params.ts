@@ -51,7 +51,12 @@ function tooDeep(value: unknown, depth: number): string[] | undefined {
 export function assertDepth(value: unknown, path: string, depth = 0): void {
   const keys = tooDeep(value, depth);
   if (keys) {
-    const at = path + keys.reverse().map((k) => '/' + pointerToken(k)).join('');
+    const at =
+      path +
+      keys
+        .reverse()
+        .map((k) => '/' + pointerToken(k))
+        .join('');
     throw new EngineError('limit_exceeded', `nesting deeper than ${MAX_DEPTH} levels`, at);
   }
 }

@@ -35,26 +35,25 @@ const MAX_FAST_STRING = 1000;
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
 
-// Quoted forms decided by the library, per string: few distinct values per template ("2010-09-09",
-// "0", "true"), bounded so that user-supplied strings cannot grow it without limit.
-const quoted = new Map<string, string>();
-const QUOTED_CACHE_SIZE = 1000;
+// Written form of each string, plain or quoted: a template repeats its keys, types and IDs many
+// times, and each decision costs three regular expressions. Bounded: blueprints bring their own
+// strings, so the map is dropped whole when full rather than grown without limit.
+const written = new Map<string, string>();
+const WRITTEN_CACHE_SIZE = 4096;
 
 function libraryScalar(value: string | number): string {
-  const key = typeof value === 'string' ? value : `\u0000${value}`;
-  let s = quoted.get(key);
-  if (s === undefined) {
-    s = stringify(value, YAML_OPTIONS).slice(0, -1); // a lone scalar document ends in one "\n"
-    if (quoted.size >= QUOTED_CACHE_SIZE) quoted.clear();
-    quoted.set(key, s);
-  }
-  return s;
+  return stringify(value, YAML_OPTIONS).slice(0, -1); // a lone scalar document ends in one "\n"
 }
 
 function str(value: string): string {
-  if (value.length > MAX_FAST_STRING || UNSAFE.test(value)) throw UNSUPPORTED;
-  if (value.length > 0 && !INDICATOR.test(value) && !NON_STRING.test(value)) return value;
-  return libraryScalar(value);
+  let s = written.get(value);
+  if (s === undefined) {
+    if (value.length > MAX_FAST_STRING || UNSAFE.test(value)) throw UNSUPPORTED;
+    s = value.length > 0 && !INDICATOR.test(value) && !NON_STRING.test(value) ? value : libraryScalar(value);
+    if (written.size >= WRITTEN_CACHE_SIZE) written.clear();
+    written.set(value, s);
+  }
+  return s;
 }
 
 function scalar(value: unknown): string {
@@ -66,57 +65,58 @@ function scalar(value: unknown): string {
     case 'number':
       return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : libraryScalar(value);
     default:
-      throw UNSUPPORTED;
+      throw UNSUPPORTED; // null, undefined in a list, bigint, symbol, function
   }
 }
 
-type Kind = 'scalar' | 'map' | 'seq' | 'empty-map' | 'empty-seq';
-
-function isPlainObject(v: object): v is Record<string, unknown> {
+function plainObject(v: object): Record<string, unknown> {
   const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function kindOf(value: unknown): Kind {
-  if (value === null || typeof value !== 'object') return 'scalar';
-  if (Array.isArray(value)) return value.length === 0 ? 'empty-seq' : 'seq';
-  if (!isPlainObject(value)) throw UNSUPPORTED;
-  for (const k in value) if (value[k] !== undefined) return 'map';
-  return 'empty-map'; // the library drops undefined values, so all-undefined is {}
+  if (proto !== Object.prototype && proto !== null) throw UNSUPPORTED;
+  return v as Record<string, unknown>;
 }
 
 // Each writer gets the prefix of its first line separately: under "- " a collection starts inline.
-function writeMap(obj: Record<string, unknown>, indent: string, first: string, out: string[]): void {
+// Returns whether anything was written (the library drops undefined values, so a map of only
+// undefined values is an empty map, `{}`).
+function writeMap(obj: Record<string, unknown>, indent: string, first: string, out: string[]): boolean {
   let prefix = first;
+  let wrote = false;
+  const inner = indent + '  ';
   for (const k of Object.keys(obj)) {
     const v = obj[k];
     if (v === undefined) continue;
     const key = prefix + str(k) + ':';
     prefix = indent;
-    const kind = kindOf(v);
-    if (kind === 'scalar') out.push(`${key} ${scalar(v)}\n`);
-    else if (kind === 'map') {
+    wrote = true;
+    if (v === null || typeof v !== 'object') out.push(key + ' ' + scalar(v) + '\n');
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push(key + ' []\n');
+      else {
+        out.push(key + '\n');
+        writeSeq(v, inner, inner, out);
+      }
+    } else {
+      const at = out.length;
       out.push(key + '\n');
-      writeMap(v as Record<string, unknown>, indent + '  ', indent + '  ', out);
-    } else if (kind === 'seq') {
-      out.push(key + '\n');
-      writeSeq(v as unknown[], indent + '  ', indent + '  ', out);
-    } else out.push(kind === 'empty-map' ? `${key} {}\n` : `${key} []\n`);
+      if (!writeMap(plainObject(v), inner, inner, out)) out[at] = key + ' {}\n';
+    }
   }
+  return wrote;
 }
 
 function writeSeq(items: unknown[], indent: string, first: string, out: string[]): void {
   let prefix = first;
+  const inner = indent + '  ';
   for (let i = 0; i < items.length; i++) {
-    if (!(i in items) || items[i] === undefined) throw UNSUPPORTED; // the library writes null there
     const v = items[i];
+    if (v === undefined) throw UNSUPPORTED; // holes and undefined: the library writes null there
     const dash = prefix + '- ';
     prefix = indent;
-    const kind = kindOf(v);
-    if (kind === 'scalar') out.push(dash + scalar(v) + '\n');
-    else if (kind === 'map') writeMap(v as Record<string, unknown>, indent + '  ', dash, out);
-    else if (kind === 'seq') writeSeq(v as unknown[], indent + '  ', dash, out);
-    else out.push(kind === 'empty-map' ? `${dash}{}\n` : `${dash}[]\n`);
+    if (v === null || typeof v !== 'object') out.push(dash + scalar(v) + '\n');
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push(dash + '[]\n');
+      else writeSeq(v, inner, dash, out);
+    } else if (!writeMap(plainObject(v), inner, dash, out)) out.push(dash + '{}\n');
   }
 }
 
@@ -125,14 +125,11 @@ function writeSeq(items: unknown[], indent: string, first: string, out: string[]
  * package (which it falls back to for anything outside the fast path).
  */
 export function stringifyYaml(value: Record<string, unknown>): string {
-  if (kindOf(value) === 'map') {
-    const out: string[] = [];
-    try {
-      writeMap(value, '', '', out);
-      return out.join('');
-    } catch (err) {
-      if (!(err instanceof Unsupported)) throw err;
-    }
+  const out: string[] = [];
+  try {
+    if (writeMap(plainObject(value), '', '', out)) return out.join('');
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
   }
   return stringify(value, YAML_OPTIONS);
 }

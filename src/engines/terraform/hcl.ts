@@ -36,8 +36,13 @@ export const attr = (name: string, value: HclValue | undefined): BodyItem => ({ 
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+// Strings that need no escaping: no backslash, quote, control character or template sigil.
+// eslint-disable-next-line no-control-regex -- the control characters are what this matches
+const NEEDS_ESCAPE = /[\\"\x00-\x1f\x7f]|[$%]\{/;
+
 /** Quotes a string as an HCL string literal (escaping template sequences too). */
 export function quote(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
@@ -87,62 +92,114 @@ function isPlainObject(v: HclValue): v is { [key: string]: HclValue } {
 function value(v: HclValue, pad: string): string {
   if (Array.isArray(v)) {
     if (v.every((e) => !Array.isArray(e) && !isPlainObject(e))) return '[' + v.map(scalar).join(', ') + ']';
-    return '[\n' + v.map((e) => `${pad}  ${value(e, pad + '  ')},\n`).join('') + pad + ']';
+    let s = '[\n';
+    for (const e of v) s += pad + '  ' + value(e, pad + '  ') + ',\n';
+    return s + pad + ']';
   }
   if (isPlainObject(v)) {
-    const entries = Object.entries(v);
-    if (entries.length === 0) return '{}';
-    return (
-      '{\n' +
-      lines(
-        entries.map(([k, e]) => ({ attr: objectKey(k), value: e })),
-        pad + '  ',
-      ).join('') +
-      pad +
-      '}'
+    const keys = Object.keys(v);
+    if (keys.length === 0) return '{}';
+    const body = { s: '{\n' };
+    writeBody(
+      keys.map((k) => ({ attr: objectKey(k), value: v[k] })),
+      pad + '  ',
+      body,
     );
+    return body.s + pad + '}';
   }
   return scalar(v);
 }
 
-/** Renders body items at indentation `pad`, aligning runs of single-line attributes. */
-function lines(items: BodyItem[], pad: string): string[] {
-  const out: string[] = [];
-  let run: Array<[string, string]> = [];
-  const flush = () => {
-    const width = Math.max(0, ...run.map(([k]) => k.length));
-    for (const [k, v] of run) out.push(`${pad}${k.padEnd(width)} = ${v}\n`);
-    run = [];
-  };
+// Output is accumulated with += (V8 concatenates ropes in constant time; one flatten at the end).
+interface Sink {
+  s: string;
+}
+
+// State of one body being written: the pending run of single-line attributes (keys and rendered
+// values interleaved), whether a blank line is due before the next line, whether anything was written.
+interface Body {
+  sink: Sink;
+  pad: string;
+  run: string[];
+  blank: boolean;
+  wrote: boolean;
+}
+
+// Starts a line of the body: the pending blank line first.
+function startLine(b: Body): void {
+  if (b.blank) {
+    b.sink.s += '\n';
+    b.blank = false;
+  }
+  b.wrote = true;
+}
+
+// Writes the pending run with `=` aligned across it, as terraform fmt does.
+function flushRun(b: Body): void {
+  const run = b.run;
+  if (run.length === 0) return;
+  startLine(b);
+  let width = 0;
+  for (let i = 0; i < run.length; i += 2) if (run[i]!.length > width) width = run[i]!.length;
+  let s = '';
+  for (let i = 0; i < run.length; i += 2) s += b.pad + run[i]!.padEnd(width) + ' = ' + run[i + 1]! + '\n';
+  b.sink.s += s;
+  run.length = 0;
+}
+
+/** Writes body items at indentation `pad`: blank lines only between items, never leading or trailing. */
+function writeBody(items: BodyItem[], pad: string, sink: Sink): void {
+  const b: Body = { sink, pad, run: [], blank: false, wrote: false };
   for (const item of items) {
     if (item === BLANK) {
-      flush();
-      if (out.length > 0 && out[out.length - 1] !== '\n') out.push('\n');
+      flushRun(b);
+      if (b.wrote) b.blank = true;
     } else if (isBlock(item)) {
-      flush();
-      out.push(renderBlock(item, pad));
+      flushRun(b);
+      startLine(b);
+      writeBlock(item, pad, sink);
     } else if (item.value !== undefined) {
       const text = value(item.value, pad);
       if (text.includes('\n')) {
-        flush();
-        out.push(`${pad}${item.attr} = ${text}\n`);
-      } else run.push([item.attr, text]);
+        flushRun(b);
+        startLine(b);
+        sink.s += pad + item.attr + ' = ' + text + '\n';
+      } else b.run.push(item.attr, text);
     }
   }
-  flush();
-  while (out[out.length - 1] === '\n') out.pop();
-  return out;
+  flushRun(b);
+}
+
+function hasContent(items: BodyItem[]): boolean {
+  for (const item of items) if (item !== BLANK && (isBlock(item) || item.value !== undefined)) return true;
+  return false;
+}
+
+function writeBlock(b: Block, pad: string, sink: Sink): void {
+  let head = pad + b.type;
+  for (const label of b.labels) head += ' ' + quote(label);
+  if (!hasContent(b.body)) {
+    sink.s += head + ' {}\n';
+    return;
+  }
+  sink.s += head + ' {\n';
+  writeBody(b.body, pad + '  ', sink);
+  sink.s += pad + '}\n';
 }
 
 /** Renders one block at indentation `pad`. */
 export function renderBlock(b: Block, pad = ''): string {
-  const head = [b.type, ...b.labels.map(quote)].join(' ');
-  const body = lines(b.body, pad + '  ');
-  if (body.length === 0) return `${pad}${head} {}\n`;
-  return `${pad}${head} {\n${body.join('')}${pad}}\n`;
+  const sink = { s: '' };
+  writeBlock(b, pad, sink);
+  return sink.s;
 }
 
 /** Renders a file of top-level blocks separated by blank lines ('' when there are none). */
 export function renderFile(blocks: Block[]): string {
-  return blocks.map((b) => renderBlock(b)).join('\n');
+  const sink = { s: '' };
+  for (let i = 0; i < blocks.length; i++) {
+    if (i > 0) sink.s += '\n';
+    writeBlock(blocks[i]!, '', sink);
+  }
+  return sink.s;
 }
