@@ -159,7 +159,9 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
   const byName = new Map<string, PreparedResource>();
   const resources: PreparedResource[] = [];
   let instances = 0;
-  spec.resources.forEach((res, index) => {
+  for (let index = 0; index < spec.resources.length; index++) {
+    if (!(index in spec.resources)) continue; // a hole of a sparse array (never from JSON)
+    const res = spec.resources[index]!;
     const base = `/resources/${index}`;
     if (typeof res?.name !== 'string' || !NAME_RE.test(res.name)) {
       throw new EngineError('invalid_blueprint', 'resource names match [a-z][a-z0-9-]{0,62}', `${base}/name`);
@@ -195,11 +197,15 @@ export function prepareBlueprint(spec: BlueprintSpec, params?: Record<string, un
       raw,
       tfType,
       address,
-      instances: count === undefined ? [address] : Array.from({ length: count }, (_, i) => `${address}[${i}]`),
+      instances: [address],
     };
+    if (count !== undefined) {
+      prepared.instances = new Array<string>(count);
+      for (let i = 0; i < count; i++) prepared.instances[i] = `${address}[${i}]`;
+    }
     byName.set(res.name, prepared);
     resources.push(prepared);
-  });
+  }
   for (const r of resources) checkReferences(r, byName);
   const tags: Record<string, string> = {};
   assertDepth(spec.tags ?? {}, '/tags');

@@ -108,8 +108,9 @@ export class Builder {
     extra?: Partial<Resources[string]>,
     tagged = true,
   ): void {
-    const props: Record<string, Json> = {};
-    for (const k of Object.keys(Properties)) if (Properties[k] !== undefined) props[k] = Properties[k];
+    // Properties is a fresh literal of the caller: Tags go on it directly. Undefined values stay
+    // (the YAML writer drops them, as the yaml library does).
+    const props = Properties;
     if (tagged && this.tagKeys.length > 0) {
       const tags = this.bp.tags;
       props.Tags = this.tagKeys.map((Key) => ({ Key, Value: tags[Key] }));

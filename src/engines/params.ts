@@ -36,8 +36,17 @@ export function validatorCompileCount(): number {
 function tooDeep(value: unknown, depth: number): string[] | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= MAX_DEPTH) return [];
-  for (const k in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const below = tooDeep(value[i], depth + 1);
+      if (below) {
+        below.push(String(i));
+        return below;
+      }
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(value)) {
     const below = tooDeep((value as Record<string, unknown>)[k], depth + 1);
     if (below) {
       below.push(k);
