@@ -1,0 +1,380 @@
+// `npm run bench`: the side-by-side benchmarks of docs/perf/RESULTS.md, all in one run. The
+// server under test is pinned to core 0, the load generator (wrk) to core 1; every comparison
+// is medians of interleaved rounds; results and machine details go to docs/perf/.
+//
+//   npm run bench -- [--only 1,2,3,4,5,6,7] [--rounds 5] [--seconds 5] [--growth-rows 1000000]
+//                    [--open-rate 5000] [--open-seconds 60]
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { loadavg as loadavgNow, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { compareTargets, expectResponse, type Measured } from './lib/compare.js';
+import { ensureBenchDeps } from './lib/deps.js';
+import { machineDetails } from './lib/machine.js';
+import { freePort, startPinned, type Proc } from './lib/proc.js';
+import { writeReport, type Report } from './lib/report.js';
+import {
+  build,
+  DIRECT,
+  freshDatabase,
+  JWT_SECRET,
+  LOAD_CORE,
+  login,
+  ROOT,
+  SERVER_CORE,
+  sql,
+  startApp,
+  startRedis,
+} from './lib/setup.js';
+import { ensureWrk, load } from './lib/wrk.js';
+import { growBlueprints } from './lib/growth.js';
+
+const exec = promisify(execFile);
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: '1,2,3,4,5,6,7' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '5' },
+    'growth-rows': { type: 'string', default: '1000000' },
+    'open-rate': { type: 'string', default: '5000' },
+    'open-seconds': { type: 'string', default: '60' },
+  },
+});
+const only = new Set(values.only.split(',').map(Number));
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const DB = 'dharma_bench';
+const GROWTH_DB = 'dharma_bench_growth';
+const LIST = '/api/blueprints?limit=20';
+
+const report: Report = {
+  startedAt: new Date().toISOString(),
+  machine: machineDetails(),
+  rounds,
+  seconds,
+  comparisons: [],
+  notes: [],
+};
+// The machine may be shared: say how busy it was, since other processes compete for both cores.
+const loadavg = () =>
+  loadavgNow()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+report.machine['load average at start (1/5/15 min)'] = loadavg();
+const procs: Proc[] = [];
+const started = async (p: Promise<Proc>) => {
+  const proc = await p;
+  procs.push(proc);
+  return proc;
+};
+
+async function main() {
+  const tool = ensureWrk(log);
+  report.machine['load generator'] = tool;
+  ensureBenchDeps(log);
+  log('building dist/');
+  await build();
+  const redis = await startRedis();
+  try {
+    if ([1, 2, 3, 4, 5, 6].some((n) => only.has(n))) {
+      log(`seeding ${DB} (1,200 blueprints)`);
+      await freshDatabase(DB, 300);
+      const app = await started(startApp(DB, redis.url));
+      const { token, tenantId } = await login(app.url);
+      const auth = { authorization: `Bearer ${token}` };
+      await expectResponse(`${app.url}${LIST}`, auth);
+      const body = await expectResponse(`${app.url}${LIST}`, auth, 'HIT');
+      if (only.has(1) || only.has(2) || only.has(3)) await cachedComparisons(app, auth, tenantId, body, redis.url);
+      if (only.has(4)) await pgbouncerVsDirect(app, auth, redis.url);
+      if (only.has(5)) for (const c of [1_000, 10_000]) await manyClients(app, auth, c);
+      if (only.has(6)) await openLoop(app);
+    }
+    if (only.has(7)) await growth(redis.url);
+  } finally {
+    for (const p of procs) await p.stop();
+    redis.stop();
+  }
+  report.finishedAt = new Date().toISOString();
+  report.machine['load average at end (1/5/15 min)'] = loadavg();
+  const file = await writeReport(report, path.join(ROOT, 'docs', 'perf'));
+  log(`wrote ${file}`);
+}
+
+/** Benchmarks 1–3: the cached list HIT against a bare server, Express + Redis, naive Fastify + Redis. */
+async function cachedComparisons(
+  app: Proc,
+  auth: Record<string, string>,
+  tenantId: string,
+  body: Buffer,
+  redisUrl: string,
+) {
+  const r = await fetch(`${app.url}${LIST}`, { headers: auth });
+  const headers: Record<string, string> = {};
+  for (const h of ['content-type', 'etag', 'cache-control', 'x-cache']) headers[h] = r.headers.get(h) ?? '';
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-'));
+  await writeFile(path.join(dir, 'body'), body);
+  await writeFile(path.join(dir, 'headers.json'), JSON.stringify(headers));
+  const kv = new Redis(redisUrl);
+  await kv.set(`cache:${tenantId}:${LIST}`, body.toString()); // the Express middleware's key (originalUrl)
+  await kv.set(`naive:${tenantId}:blueprints:list?limit=20`, body.toString()); // the naive route's key
+  kv.disconnect();
+  const env = { REDIS_URL: redisUrl, JWT_SECRET };
+  const tsx = ['node', '--import', 'tsx'];
+  const bare = await started(
+    startPinned(
+      SERVER_CORE,
+      [...tsx, 'bench/servers/bare.ts'],
+      { ...env, BODY_FILE: path.join(dir, 'body'), HEADERS_FILE: path.join(dir, 'headers.json') },
+      await freePort(),
+      '/',
+    ),
+  );
+  const express = await started(
+    startPinned(SERVER_CORE, [...tsx, 'bench/servers/express-cache.ts'], env, await freePort()),
+  );
+  const naive = await started(
+    startPinned(
+      SERVER_CORE,
+      [...tsx, 'bench/servers/naive-fastify.ts'],
+      { ...env, NAIVE_PREFIX: 'naive' },
+      await freePort(),
+    ),
+  );
+  const same = (u: string) => expectResponse(u, auth, 'HIT');
+  const expressBody = await same(`${express.url}${LIST}`);
+  if (JSON.stringify(JSON.parse(expressBody.toString())) !== JSON.stringify(JSON.parse(body.toString())))
+    throw new Error('express body differs');
+  await same(`${naive.url}${LIST}`);
+  const targets = [
+    { name: 'ours (cached HIT)', url: `${app.url}${LIST}`, headers: auth },
+    { name: 'bare node:http, same bytes', url: `${bare.url}${LIST}`, headers: auth },
+    { name: 'Express 5 + Redis cacheMiddleware (design note)', url: `${express.url}${LIST}`, headers: auth },
+    { name: 'naive Fastify, one Redis GET per request', url: `${naive.url}${LIST}`, headers: auth },
+  ];
+  log(`benchmarks 1–3: GET ${LIST} (${body.length} bytes), 64 connections`);
+  const m = await compareTargets(targets, { rounds, seconds, connections: 64 }, log);
+  const [ours, bareM, expressM, naiveM] = m as [Measured, Measured, Measured, Measured];
+  report.comparisons.push(
+    {
+      id: 1,
+      title: 'Cached GET /api/blueprints (HIT) vs a bare node:http server sending the same bytes',
+      a: ours,
+      b: bareM,
+      ratio: ours.rps / bareM.rps,
+      goal: '≥ 0.85',
+      met: ours.rps / bareM.rps >= 0.85,
+    },
+    {
+      id: 2,
+      title: "Ours vs the design note's Express 5 + Redis cacheMiddleware (hit)",
+      a: ours,
+      b: expressM,
+      ratio: ours.rps / expressM.rps,
+      goal: '≥ 5×',
+      met: ours.rps / expressM.rps >= 5,
+    },
+    {
+      id: 3,
+      title: 'Ours vs a naive Fastify route doing one Redis GET per request',
+      a: ours,
+      b: naiveM,
+      ratio: ours.rps / naiveM.rps,
+      goal: '≥ 2×',
+      met: ours.rps / naiveM.rps >= 2,
+    },
+  );
+  report.notes.push(
+    `Benchmarks 1–3 body: ${body.length} bytes (20 blueprints). All four servers verify the same HS256 token with fast-jwt (token cache on).`,
+  );
+  for (const p of [bare, express, naive]) await p.stop();
+}
+
+/** Benchmark 4: uncached list through PgBouncer vs straight to PostgreSQL. */
+async function pgbouncerVsDirect(app: Proc, auth: Record<string, string>, redisUrl: string) {
+  const direct = await started(startApp(DB, redisUrl, 'direct'));
+  const { token } = await login(direct.url);
+  const path_ = `${LIST}&cache=false`;
+  await expectResponse(`${app.url}${path_}`, auth, 'BYPASS');
+  log('benchmark 4: uncached list, PgBouncer vs direct, 64 connections');
+  const [b, d] = (await compareTargets(
+    [
+      { name: 'ours via PgBouncer (uncached)', url: `${app.url}${path_}`, headers: auth },
+      {
+        name: 'ours direct to PostgreSQL (uncached)',
+        url: `${direct.url}${path_}`,
+        headers: { authorization: `Bearer ${token}` },
+      },
+    ],
+    { rounds, seconds, connections: 64 },
+    log,
+  )) as [Measured, Measured];
+  report.comparisons.push({
+    id: 4,
+    title: 'Uncached list (?cache=false) through PgBouncer vs direct PostgreSQL',
+    a: b,
+    b: d,
+    ratio: b.rps / d.rps,
+    goal: '≥ 0.9',
+    met: b.rps / d.rps >= 0.9,
+  });
+  await direct.stop();
+}
+
+/** Benchmark 5: many concurrent keep-alive clients; RSS and PostgreSQL backends sampled throughout. */
+async function manyClients(app: Proc, auth: Record<string, string>, connections: number) {
+  const ids = (
+    await sql<{ id: string }>(
+      DB,
+      `SELECT b.id FROM blueprints b JOIN users u ON u.tenant_id = b.tenant_id WHERE u.email = 'load001@acme.example' LIMIT 50`,
+    )
+  ).map((x) => x.id);
+  // 90 % cached reads, 10 % uncached lists that need the database (so the pool is exercised).
+  const paths = [
+    ...Array.from({ length: 4 }, () => LIST),
+    ...ids.slice(0, 5).map((id) => `/api/blueprints/${id}`),
+    `${LIST}&cache=false`,
+  ];
+  const watcher = new pg.Client({ connectionString: `${DIRECT}/postgres` });
+  await watcher.connect();
+  let maxBackends = 0;
+  let maxRss = 0;
+  const samples: number[] = [];
+  const timer = setInterval(() => {
+    maxRss = Math.max(maxRss, app.rssMiB());
+    watcher
+      .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [DB])
+      .then((r) => {
+        samples.push(r.rows[0]!.n);
+        maxBackends = Math.max(maxBackends, r.rows[0]!.n);
+      })
+      .catch(() => undefined);
+  }, 250);
+  log(`benchmark 5: ${connections} keep-alive connections for ${3 * seconds}s`);
+  const res = await load({
+    url: `${app.url}${LIST}`,
+    connections,
+    seconds: 3 * seconds,
+    headers: auth,
+    paths,
+    core: LOAD_CORE,
+    timeoutS: 10,
+  });
+  clearInterval(timer);
+  await watcher.end();
+  log(
+    `  ${res.rps.toFixed(0)} req/s p99 ${res.p99.toFixed(1)} ms errors ${res.errors} rss max ${maxRss.toFixed(0)} MiB backends max ${maxBackends}`,
+  );
+  report.clients ??= [];
+  report.clients.push({ connections, result: res, maxRssMiB: maxRss, maxBackends, backendSamples: samples.length });
+}
+
+/** Benchmark 6: the scenario mix, open loop, with the load-test runner pinned to the generator core. */
+async function openLoop(app: Proc) {
+  const rate = Number(values['open-rate']);
+  const secs = Number(values['open-seconds']);
+  const out = await mkdtemp(path.join(tmpdir(), 'bench-open-'));
+  log(`benchmark 6: open loop ${rate} req/s of the scenario mix for ${secs}s (tests/load/run.ts on core ${LOAD_CORE})`);
+  const args = [
+    'tests/load/run.ts',
+    'open',
+    '--arrival-rate',
+    String(rate),
+    '--duration',
+    `${secs}s`,
+    '--base-url',
+    app.url,
+    '--no-progress',
+    '--out',
+    out,
+  ];
+  const script = `ulimit -n $(ulimit -Hn); exec taskset -c ${LOAD_CORE} node --import tsx "$@"`;
+  const code = await exec('sh', ['-c', script, 'run', ...args], {
+    cwd: ROOT,
+    maxBuffer: 32 * 1024 * 1024,
+    timeout: (secs + 180) * 1000,
+  }).then(
+    () => 0,
+    (e: { code?: number }) => e.code ?? -1,
+  );
+  const file = (await readdir(out)).find((f) => f.endsWith('.json'));
+  if (!file) throw new Error(`open-loop run wrote no result (exit ${code})`);
+  const r = JSON.parse(await readFile(path.join(out, file), 'utf8')) as {
+    metrics: Record<string, { values: Record<string, number> }>;
+    durationS: number;
+  };
+  const v = (k: string, a: string) => r.metrics[k]?.values[a] ?? NaN;
+  report.open = {
+    rate,
+    seconds: secs,
+    achievedRps: v('http_reqs', 'count') / r.durationS,
+    p50: v('http_req_duration', 'med'),
+    p95: v('http_req_duration', 'p(95)'),
+    p99: v('http_req_duration', 'p(99)'),
+    errorRate: v('http_req_failed', 'rate'),
+    cacheHitRate: v('cache_hit_rate', 'rate'),
+    dropped: r.metrics.dropped_iterations?.values.count ?? 0,
+    perScenario: Object.fromEntries(
+      Object.keys(r.metrics)
+        .filter((k) => k.startsWith('http_req_duration{'))
+        .map((k) => [
+          k.slice(27, -1),
+          { p95: v(k, 'p(95)'), p99: v(k, 'p(99)'), hit: v(`cache_hit_rate{${k.slice(18)}`, 'rate') },
+        ]),
+    ),
+    report: path.join(out, file.replace(/\.json$/, '.html')),
+  };
+}
+
+/** Benchmark 7: list and detail P50 (uncached) with 1k blueprints, then with growth-rows more. */
+async function growth(redisUrl: string) {
+  log(`benchmark 7: seeding ${GROWTH_DB} (1,000 blueprints)`);
+  await freshDatabase(GROWTH_DB, 250);
+  const app = await started(startApp(GROWTH_DB, redisUrl));
+  const { token, tenantId } = await login(app.url);
+  const auth = { authorization: `Bearer ${token}` };
+  const measure = async (label: string) => {
+    const ids = (
+      await sql<{ id: string }>(
+        GROWTH_DB,
+        `SELECT id FROM blueprints WHERE tenant_id = $1 ORDER BY random() LIMIT 200`,
+        [tenantId],
+      )
+    ).map((x) => x.id);
+    const total = (await sql<{ n: number }>(GROWTH_DB, 'SELECT count(*)::int AS n FROM blueprints'))[0]!.n;
+    const list = { name: `list (${label})`, url: `${app.url}${LIST}&cache=false`, headers: auth };
+    const detail = {
+      name: `detail (${label})`,
+      url: `${app.url}${LIST}`,
+      headers: auth,
+      paths: ids.map((id) => `/api/blueprints/${id}?cache=false`),
+    };
+    const [l, d] = (await compareTargets(
+      [list, detail],
+      { rounds: Math.max(3, Math.ceil(rounds / 2)), seconds, connections: 4 },
+      log,
+    )) as [Measured, Measured];
+    return { total, list: l, detail: d };
+  };
+  const small = await measure('1k');
+  const rows = Number(values['growth-rows']);
+  log(`  inserting ${rows} blueprints (generate_series over the direct connection)`);
+  const insertSeconds = await growBlueprints(`${DIRECT}/${GROWTH_DB}`, tenantId, rows);
+  log(`  inserted in ${insertSeconds.toFixed(0)} s`);
+  const big = await measure(`${Math.round((rows + 1000) / 1000)}k`);
+  report.growth = { small, big, insertSeconds, rows };
+  await app.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    log(`failed: ${err instanceof Error ? err.stack : String(err)}`);
+    for (const p of procs) await p.stop().catch(() => undefined);
+    process.exit(1);
+  },
+);
