@@ -66,6 +66,11 @@ const loadavg = () =>
     .map((x) => x.toFixed(2))
     .join(' / ');
 report.machine['load average at start (1/5/15 min)'] = loadavg();
+if (loadavgNow()[0]! > 1) {
+  report.notes.push(
+    `**The machine was busy with other work when this run started (load average ${loadavg()} on ${report.machine.cpus}).** The pinned server and generator competed with other processes for both cores, so absolute figures are low and noisy; interleaved rounds keep each comparison's sides under similar conditions, but treat the ratios with care.`,
+  );
+}
 const procs: Proc[] = [];
 const started = async (p: Promise<Proc>) => {
   const proc = await p;

@@ -70,7 +70,6 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
   L.push(
     '- Server under test pinned to core 0 (`taskset -c 0`), load generator to core 1 (`taskset -c 1`); a private `redis-server` is pinned to core 0 with the server. PostgreSQL and PgBouncer are the shared local stack and are **not** pinned (they run on either core, so database-bound figures include their competition with the generator).',
     `- Comparisons 1–4: wrk, one thread, 64 keep-alive connections; a 2 s warm-up per target, then ${r.rounds} interleaved rounds of ${r.seconds} s (A B A B …); figures are the **medians** of the rounds, ratios are ratios of medians.`,
-    '- **The machine was shared** with other work during the run (see the load averages above: a 2-core machine at a load average above 1 means the pinned server and generator were competing with other processes). Absolute figures are therefore low and noisy; the interleaved rounds keep the comparisons fair-ish, but read them with that in mind.',
     '- The app runs compiled (`node dist/server.js`, NODE_ENV=production, LOG_LEVEL=warn: no per-request log lines, as none of the other servers log either), DB_POOL_MAX 25, with Redis as L2.',
     '',
   );
