@@ -16,6 +16,7 @@ export function azureLocals(ctx: TfContext): Block[] {
 
 /** Declares the blueprint's resource group (once). */
 export function group(ctx: TfContext): void {
+  if (ctx.shared.has('azurerm_resource_group.main')) return; // every resource asks; build it once
   const slug =
     ctx.bp.spec.name
       .toLowerCase()

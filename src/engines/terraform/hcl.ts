@@ -88,10 +88,19 @@ function isPlainObject(v: HclValue): v is { [key: string]: HclValue } {
   return v !== null && typeof v === 'object' && !(v instanceof Raw) && !Array.isArray(v);
 }
 
+function isFlatList(v: HclValue[]): boolean {
+  for (const e of v) if (Array.isArray(e) || isPlainObject(e)) return false;
+  return true;
+}
+
 /** Renders a value; objects and lists of non-scalars span lines, indented one level below `pad`. */
 function value(v: HclValue, pad: string): string {
   if (Array.isArray(v)) {
-    if (v.every((e) => !Array.isArray(e) && !isPlainObject(e))) return '[' + v.map(scalar).join(', ') + ']';
+    if (isFlatList(v)) {
+      let s = '[';
+      for (let i = 0; i < v.length; i++) s += (i > 0 ? ', ' : '') + scalar(v[i]!);
+      return s + ']';
+    }
     let s = '[\n';
     for (const e of v) s += pad + '  ' + value(e, pad + '  ') + ',\n';
     return s + pad + ']';
@@ -99,12 +108,10 @@ function value(v: HclValue, pad: string): string {
   if (isPlainObject(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0) return '{}';
+    const items: BodyItem[] = new Array<BodyItem>(keys.length);
+    for (let i = 0; i < keys.length; i++) items[i] = { attr: objectKey(keys[i]!), value: v[keys[i]!] };
     const body = { s: '{\n' };
-    writeBody(
-      keys.map((k) => ({ attr: objectKey(k), value: v[k] })),
-      pad + '  ',
-      body,
-    );
+    writeBody(items, pad + '  ', body);
     return body.s + pad + '}';
   }
   return scalar(v);
