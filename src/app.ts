@@ -9,6 +9,7 @@ import { createResponseCache } from './infra/cache/response-cache.js';
 import { createCached } from './infra/http/cached.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
+import { OneLineRequestLog } from './infra/logging.js';
 import { createMetrics, registerMetrics } from './infra/metrics/index.js';
 import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   db: Db;
   /** Overrides the pino logger options (tests silence it). */
   logger?: FastifyServerOptions['logger'];
+  /** The response cache's clock (epoch ms); tests step it over TTLs. */
+  now?: () => number;
   /** Process-level instrumentation (tracing) given the app before any hook or route. */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -68,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     ajv: undefined,
     return503OnClosing: true,
+    logController: new OneLineRequestLog(),
   });
   deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -121,6 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     redis: config.redis && { url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs },
     registry: metrics.registry,
     log: app.log,
+    now: deps.now,
   });
   app.addHook('onClose', () => cache.close());
   app.decorateRequest('cacheState', undefined);

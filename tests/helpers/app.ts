@@ -26,6 +26,7 @@ export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
   shared?: TestDatabase,
+  options: { now?: () => number } = {},
 ): Promise<TestApp> {
   const database = backend === 'pgbouncer' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig({
@@ -40,7 +41,7 @@ export async function startTestApp(
   const real = await openDatabase(config.database, true);
   const statements: string[] = [];
   const db: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
-  const app = await buildApp(config, { db, logger: false });
+  const app = await buildApp(config, { db, logger: false, now: options.now });
   await app.ready();
   return {
     app,

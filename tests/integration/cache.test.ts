@@ -14,6 +14,7 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
+import { directQuery } from '../helpers/stack.js';
 
 // The response cache against a real Redis of its own (so key counts and command stats are exact).
 describe('response cache (L1 + Redis)', () => {
@@ -260,6 +261,43 @@ describe('response cache (L1 + Redis)', () => {
     assert.ok(cleared.json().invalidated >= 2);
     assert.equal((await get(a, '/api/blueprints')).headers['x-cache'], 'MISS');
     assert.equal((await get(b, '/api/blueprints')).headers['x-cache'], 'MISS');
+  });
+
+  it('serves STALE past the TTL while one background request refreshes it (fake clock)', async () => {
+    let clock = Date.now();
+    const own = await startTestApp('pgbouncer', { REDIS_URL: redis.url }, undefined, { now: () => clock });
+    try {
+      await waitForCache(own.app);
+      const a = await registerTenant(own.app, 'Swr');
+      const summary = () => own.app.inject({ url: '/api/projects/stats/summary', headers: bearer(a) });
+      assert.equal((await summary()).headers['x-cache'], 'MISS');
+      assert.equal((await summary()).headers['x-cache'], 'HIT');
+      // A change the API did not make (so nothing invalidated the entry): only the TTL bounds it.
+      await directQuery(
+        own.database!.directUrl,
+        `INSERT INTO projects (id, tenant_id, name, environment, status, owner, created_at, updated_at)
+         VALUES ('01900000-0000-7000-8000-0000000000aa', $1, 'external', 'dev', 'active', $2, now(), now())`,
+        [a.tenantId, a.userId],
+      );
+      clock += 61_000; // past the 60 s TTL, inside the 60 s stale window
+      const stale = await summary();
+      assert.equal(stale.headers['x-cache'], 'STALE');
+      assert.equal(stale.json().total, 0, 'the stale entry is served at once');
+      let refreshed = stale;
+      for (let i = 0; i < 100 && refreshed.headers['x-cache'] !== 'HIT'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        refreshed = await summary();
+      }
+      assert.equal(refreshed.headers['x-cache'], 'HIT', 'refreshed in the background');
+      assert.equal(refreshed.json().total, 1);
+      clock += 121_000; // past TTL + stale window: a plain miss
+      assert.equal((await summary()).headers['x-cache'], 'MISS');
+      const stats = (await own.app.inject({ url: '/cache/stats', headers: bearer(a) })).json();
+      assert.equal(stats.stale, 1);
+      assert.equal(stats.misses, 2, 'the background refresh is not counted');
+    } finally {
+      await own.close();
+    }
   });
 
   it('never sends KEYS to Redis (INFO commandstats)', async () => {

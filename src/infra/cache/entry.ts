@@ -5,9 +5,10 @@ export interface CacheEntry {
   body: Buffer;
   etag: string;
   contentType: string;
-  /** Epoch ms when stored, and when it stops being fresh. */
+  /** Epoch ms when stored, when it stops being fresh, and until when it may still be served stale. */
   storedAt: number;
   expiresAt: number;
+  staleUntil: number;
   /** Invalidation tags, e.g. `<tenant>:blueprints` or `<tenant>:bp:<id>`. */
   tags: string[];
 }
@@ -22,6 +23,7 @@ export function encodeEntry(e: CacheEntry): Buffer {
     contentType: e.contentType,
     storedAt: e.storedAt,
     expiresAt: e.expiresAt,
+    staleUntil: e.staleUntil,
     tags: e.tags,
   };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), e.body]);
@@ -34,7 +36,7 @@ export function decodeEntry(key: string, raw: Buffer): CacheEntry | undefined {
   try {
     const h = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Header;
     if (typeof h.etag !== 'string' || typeof h.expiresAt !== 'number' || !Array.isArray(h.tags)) return undefined;
-    return { ...h, key, body: raw.subarray(nl + 1) };
+    return { ...h, staleUntil: h.staleUntil ?? h.expiresAt, key, body: raw.subarray(nl + 1) };
   } catch {
     return undefined;
   }

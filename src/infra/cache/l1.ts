@@ -23,11 +23,11 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
   }
 
   return {
-    /** The live entry for key (refreshing its recency), or undefined when absent or expired. */
+    /** The entry for key while it may be served (fresh or stale), refreshing its recency. */
     get(key: string, now: number): CacheEntry | undefined {
       const e = entries.get(key);
       if (!e) return undefined;
-      if (e.expiresAt <= now) {
+      if (e.staleUntil <= now) {
         remove(key);
         return undefined;
       }

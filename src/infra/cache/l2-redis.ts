@@ -82,7 +82,7 @@ export function createRedisTier(opts: RedisTierOptions) {
     },
 
     async store(e: CacheEntry, gen: string): Promise<boolean> {
-      const ttl = Math.max(1, e.expiresAt - e.storedAt);
+      const ttl = Math.max(1, e.staleUntil - e.storedAt);
       const keys = [e.key, genKey(e.tenantId), ...e.tags.map(tagKey)];
       const stored = await timed('store', () => client.cacheStore(keys.length, ...keys, encodeEntry(e), ttl, gen));
       return stored === 1;

@@ -16,12 +16,16 @@ export interface ResponseCacheOptions {
   redis?: { url: string; commandTimeoutMs: number };
   registry: Registry;
   log: FastifyBaseLogger;
+  /** The clock (epoch ms); tests pass a fake one to step over TTLs. */
+  now?: () => number;
 }
 
 /** What a lookup found, plus what a later store must present to prove nothing was invalidated meanwhile. */
 export interface Lookup {
   entry?: CacheEntry;
   tier?: 'l1' | 'l2';
+  /** The entry is past its TTL but inside its stale-while-revalidate window. */
+  stale?: boolean;
   token: { epoch: number; gen: string | undefined };
 }
 
@@ -38,6 +42,7 @@ export const namespace = (tenantId: string | '*') => `cache:${tenantId}:`;
  */
 export function createResponseCache(opts: ResponseCacheOptions) {
   const replicaId = randomUUID();
+  const now = opts.now ?? Date.now;
   const redisUp =
     opts.registry &&
     new Gauge({ name: 'cache_redis_up', help: '1 when the L2 tier (Redis) is in use', registers: [opts.registry] });
@@ -142,7 +147,7 @@ export function createResponseCache(opts: ResponseCacheOptions) {
       if (resync) {
         l1.clear();
         for (const t of epochs.keys()) bump(t);
-        trustAfter = Date.now();
+        trustAfter = now();
       }
       resync = false;
       failures = 0;
@@ -216,25 +221,29 @@ export function createResponseCache(opts: ResponseCacheOptions) {
 
   return {
     replicaId,
+    now,
     /** False while Redis is configured but unhealthy: callers then bypass the cache entirely. */
     available: (): boolean => !redis || (up && redis.ready()),
     health: (): 'up' | 'down' | 'disabled' => (!redis ? 'disabled' : up ? 'up' : 'down'),
     inflight,
+    /** Keys whose stale entry is being refreshed in the background. */
+    refreshing: new Set<string>(),
     record,
 
     async lookup(tenantId: string, key: string): Promise<Lookup> {
-      const now = Date.now();
+      const t = now();
       const token = { epoch: epochs.get(tenantId) ?? 0, gen: undefined as string | undefined };
-      const hit = l1.get(key, now);
-      if (hit) return { entry: hit, tier: 'l1', token };
+      const hit = l1.get(key, t);
+      if (hit) return { entry: hit, tier: 'l1', stale: hit.expiresAt <= t, token };
       if (!redis) return { token };
       try {
         const { entry, gen } = await redis.lookup(key, tenantId);
         failures = 0;
         token.gen = gen;
-        if (entry && entry.storedAt >= trustAfter && entry.expiresAt > Date.now()) {
+        const t2 = now();
+        if (entry && entry.storedAt >= trustAfter && entry.staleUntil > t2) {
           if ((epochs.get(tenantId) ?? 0) === token.epoch) l1.set(entry);
-          return { entry, tier: 'l2', token };
+          return { entry, tier: 'l2', stale: entry.expiresAt <= t2, token };
         }
       } catch (err) {
         failed(err);

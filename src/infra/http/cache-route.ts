@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type {
   FastifyReply,
   FastifyRequest,
@@ -20,7 +20,16 @@ export interface CacheRouteOptions {
   condition?: (req: FastifyRequest) => boolean;
   /** Invalidation tags besides the family's own. */
   tags?: (req: FastifyRequest, tenantId: string) => string[];
+  /**
+   * Seconds past the TTL during which an entry is still served (`X-Cache: STALE`) while one
+   * background request refreshes it. Safe: writes delete entries, stale or not.
+   */
+  swr?: number;
 }
+
+// Marks the internal request that refreshes a stale entry; unguessable, so clients cannot send it.
+const REFRESH_HEADER = 'x-cache-refresh';
+const REFRESH_SECRET = randomBytes(16).toString('hex');
 
 interface CacheState {
   kind: 'hit' | 'miss' | 'bypass';
@@ -59,6 +68,21 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 
 const CACHE_CONTROL = 'private, max-age=0, must-revalidate';
 
+/** Re-runs the request in the background (once per key) to replace a stale entry. */
+function refresh(cache: ResponseCache, req: FastifyRequest, key: string): void {
+  if (cache.refreshing.has(key)) return;
+  cache.refreshing.add(key);
+  const headers: Record<string, string> = { [REFRESH_HEADER]: REFRESH_SECRET };
+  for (const h of ['authorization', 'content-type'] as const) {
+    const v = req.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  req.server
+    .inject({ method: req.method as 'GET', url: req.url, headers, payload: req.body as string | undefined })
+    .catch((err: unknown) => req.log.warn({ err }, 'stale entry refresh failed'))
+    .finally(() => cache.refreshing.delete(key));
+}
+
 function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, label: 'HIT' | 'STALE'): FastifyReply {
   reply.header('x-cache', label).header('etag', e.etag).header('cache-control', CACHE_CONTROL);
   if (etagMatches(req.headers['if-none-match'], e.etag)) return reply.code(304).send();
@@ -72,9 +96,19 @@ function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, labe
  */
 export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest) => string, opts: CacheRouteOptions) {
   const ttlMs = opts.ttl * 1000;
+  const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
 
   const lookup: onRequestHookHandler = async function (req, reply) {
+    if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
+      // The background refresh of a stale entry: always run the handler, store, count nothing.
+      const tenantId = tenantOf(req);
+      const key = `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
+      const { token } = await cache.lookup(tenantId, key);
+      const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
+      req.cacheState = { kind: 'miss', key, tenantId, tags, token };
+      return;
+    }
     if (!cache.available() || wantsBypass(req, opts)) {
       req.cacheState = { kind: 'bypass' };
       cache.record(tenantOf(req), 'bypass');
@@ -84,6 +118,12 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
     const tenantId = tenantOf(req);
     const key = `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
     const found = await cache.lookup(tenantId, key);
+    if (found.entry && found.stale) {
+      req.cacheState = { kind: 'hit' };
+      cache.record(tenantId, 'stale');
+      refresh(cache, req, key);
+      return sendEntry(req, reply, found.entry, 'STALE');
+    }
     if (found.entry) {
       req.cacheState = { kind: 'hit' };
       cache.record(tenantId, found.tier === 'l1' ? 'l1-hit' : 'l2-hit');
@@ -118,7 +158,7 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
     const own = reply.getHeader('etag');
     const etag = typeof own === 'string' ? own : `"${createHash('sha1').update(body).digest('base64url')}"`;
     reply.header('etag', etag);
-    const now = Date.now();
+    const now = cache.now();
     const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
     const entry: CacheEntry = {
       key: s.key!,
@@ -128,6 +168,7 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
       contentType,
       storedAt: now,
       expiresAt: now + ttlMs,
+      staleUntil: now + ttlMs + swrMs,
       tags: s.tags!,
     };
     cache.store(entry, s.token!);

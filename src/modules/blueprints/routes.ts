@@ -15,7 +15,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'blueprints', ttl: 300 }),
+      ...cached({ family: 'blueprints', ttl: 300, swr: 300 }),
       schema: {
         tags: ['blueprints'],
         security,
@@ -33,7 +33,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'blueprints', ttl: 300, key: (req) => (req.params as { id: string }).id }),
+      ...cached({ family: 'blueprints', ttl: 300, swr: 300, key: (req) => (req.params as { id: string }).id }),
       schema: {
         tags: ['blueprints'],
         security,

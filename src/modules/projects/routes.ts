@@ -16,7 +16,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'projects', ttl: 180 }),
+      ...cached({ family: 'projects', ttl: 180, swr: 180 }),
       schema: {
         tags: ['projects'],
         security,
@@ -35,7 +35,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/stats/summary',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'stats', ttl: 60, key: () => 'summary' }),
+      ...cached({ family: 'stats', ttl: 60, swr: 60, key: () => 'summary' }),
       schema: { tags: ['projects'], security, querystring: CacheOnlyQuery, response: { 200: StatsSummary } },
     },
     async (req) => projects.summary(principalOf(req)),
@@ -45,7 +45,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/:id',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'projects', ttl: 180, key: (req) => (req.params as { id: string }).id }),
+      ...cached({ family: 'projects', ttl: 180, swr: 180, key: (req) => (req.params as { id: string }).id }),
       schema: {
         tags: ['projects'],
         security,
