@@ -385,7 +385,10 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
 
       const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string });
       for (const id of ['login-req-1', 'refresh-req-1', 'login-req-2']) {
-        assert.ok(parsed.filter((l) => l.reqId === id).length >= 2, `request and response lines of ${id}`);
+        assert.ok(
+          parsed.some((l) => l.reqId === id),
+          `a log line of ${id}`,
+        );
       }
       const all = lines.join('\n');
       const newTokens = refresh.json() as { token: string; refreshToken: string };
@@ -485,7 +488,7 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { reqId?: string; trace_id?: string });
       const mine = logs.filter((l) => l.reqId === 'trace-req-1');
-      assert.ok(mine.length >= 2);
+      assert.ok(mine.length >= 1);
       for (const l of mine) assert.equal(l.trace_id, root.traceId, 'log line carries the trace id');
     });
 

@@ -25,8 +25,12 @@ export interface Tracing {
 
 /** Starts the tracer provider exporting OTLP/HTTP (JSON) to `${endpoint}/v1/traces`. */
 export function startTracing(opts: { endpoint: string; serviceName: string; version: string }): Tracing {
-  // The app is ESM: pg and ioredis are patched through import-in-the-middle's loader hook.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // The app is ESM: pg and ioredis are patched through import-in-the-middle's loader hook, which
+  // wraps only the modules listed (wrapping every module would tax every cross-module call).
+  // http needs no hook: Fastify is CommonJS and require()s it, which the instrumentation patches.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+    data: { include: ['pg', 'pg-pool', 'ioredis'] },
+  });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': opts.version }),
     // Batches (OTEL_BSP_* tune it): exporting never sits on the request path.
