@@ -289,6 +289,8 @@ async function openLoop(app: Proc) {
     'open',
     '--arrival-rate',
     String(rate),
+    '--max-vus',
+    '500',
     '--duration',
     `${secs}s`,
     '--base-url',

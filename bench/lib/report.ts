@@ -106,7 +106,7 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
     const o = r.open;
     L.push('', '## 6. Open loop: the scenario mix at a constant arrival rate', '');
     L.push(
-      `tests/load/run.ts (constant-arrival-rate, the SPEC §7 mix: health 10, list 35, detail 30, IaC 10, cost 10, create 5) at ${o.rate} iterations/s for ${o.seconds} s, pinned to core 1; the server on core 0. Latency is measured from the moment a request is sent (as k6 does); iterations with no free VU are dropped and counted.`,
+      `tests/load/run.ts (constant-arrival-rate, the SPEC §7 mix: health 10, list 35, detail 30, IaC 10, cost 10, create 5) at ${o.rate} iterations/s for ${o.seconds} s with 500 VUs (all logged in before the clock starts), pinned to core 1; the server on core 0. Latency is measured from the moment a request is sent (as k6 does); iterations with no free VU are dropped and counted.`,
       '',
     );
     L.push(

@@ -102,6 +102,8 @@ export interface BuildSettings {
   duration?: string;
   /** Replaces the executor by constant-arrival-rate at this many iterations per second. */
   arrivalRate?: number;
+  /** VUs for the arrival-rate executor (all logged in before the clock starts). */
+  maxVUs?: number;
   thinkTime?: [number, number];
   /** Extra or replacing thresholds ('metric' → expressions). */
   thresholds?: Thresholds;
@@ -130,13 +132,17 @@ export function buildOptions(name: string, s: BuildSettings = {}): Options {
     executor = { ...executor, duration: scaleDuration(executor.duration, factor) };
   }
   if (s.arrivalRate) {
-    const peak = executor.executor === 'ramping-vus' ? Math.max(...executor.stages.map((st) => st.target)) : 200;
+    const peak = executor.executor === 'ramping-vus' ? Math.max(...executor.stages.map((st) => st.target)) : 500;
+    // Every VU logs in before the clock starts: a VU created mid-run would log in (argon2id) on
+    // the server under test and turn an overload into a login storm. Overload shows instead as
+    // dropped_iterations, as in k6 with maxVUs = preAllocatedVUs.
+    const vus = s.maxVUs ?? Math.min(Math.max(peak, 100), 1000);
     executor = {
       executor: 'constant-arrival-rate',
       rate: s.arrivalRate,
       duration: formatMs(totalMs(executor)),
-      preAllocatedVUs: Math.max(10, Math.min(peak, 500)),
-      maxVUs: Math.max(peak, 1000),
+      preAllocatedVUs: vus,
+      maxVUs: vus,
     };
   }
   return {

@@ -6,6 +6,7 @@
 //   --time-scale F        multiply every stage duration (stress: 0.0435 ≈ 60 s)
 //   --duration D          or: scale the profile to this total duration ('60s', '23m')
 //   --arrival-rate N      open model: constant-arrival-rate N iterations/s instead of VUs
+//   --max-vus N           VUs of the open model, all logged in before the clock (default: profile peak)
 //   --users N             seeded load users to log in as (load001..loadN@acme.example; default 100)
 //   --password P          their password (default DemoPassword-2026)
 //   --threshold 'M=EXPR'  add/replace a threshold, e.g. 'http_req_duration{scenario:health}=p(95)<50'
@@ -25,6 +26,7 @@ const { values, positionals } = parseArgs({
     'time-scale': { type: 'string' },
     duration: { type: 'string' },
     'arrival-rate': { type: 'string' },
+    'max-vus': { type: 'string' },
     users: { type: 'string' },
     password: { type: 'string' },
     threshold: { type: 'string', multiple: true },
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
     ...(timeScale ? { timeScale: Number(timeScale) } : {}),
     ...(values.duration ? { duration: values.duration } : {}),
     ...(values['arrival-rate'] ? { arrivalRate: Number(values['arrival-rate']) } : {}),
+    ...(values['max-vus'] ? { maxVUs: Number(values['max-vus']) } : {}),
     ...(think ? { thinkTime: [think[0]!, think[1] ?? think[0]!] } : {}),
     thresholds: extra,
   });
