@@ -15,9 +15,8 @@ export function hashFiles(files: readonly GeneratedFile[]): string {
   const h = createHash('sha256');
   for (const f of files) {
     for (const part of [f.path, f.content]) {
-      const buf = Buffer.from(part, 'utf8');
-      h.update(`${buf.length}:`);
-      h.update(buf);
+      h.update(`${Buffer.byteLength(part, 'utf8')}:`);
+      h.update(part, 'utf8'); // no intermediate Buffer copy of the (large) content
     }
   }
   return h.digest('hex');

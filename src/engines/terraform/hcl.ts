@@ -40,8 +40,23 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 // eslint-disable-next-line no-control-regex -- the control characters are what this matches
 const NEEDS_ESCAPE = /[\\"\x00-\x1f\x7f]|[$%]\{/;
 
+// Quoted literals by string: generated files repeat their labels, types and locations many times.
+// Bounded: blueprints bring their own strings, so the map is dropped whole when full.
+const quoted = new Map<string, string>();
+const QUOTED_CACHE_SIZE = 4096;
+
 /** Quotes a string as an HCL string literal (escaping template sequences too). */
 export function quote(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = quoteUncached(s);
+    if (quoted.size >= QUOTED_CACHE_SIZE) quoted.clear();
+    quoted.set(s, q);
+  }
+  return q;
+}
+
+function quoteUncached(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '';
   for (const ch of s) {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { format } from '@cdktf/hcl-tools';
 import { parse } from '@cdktf/hcl2json';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { generateTerraform } from '../../../src/engines/terraform/index.js';
 import { hashFiles } from '../../../src/engines/hash.js';
@@ -104,6 +105,11 @@ test('output is deterministic and hashFiles covers paths and contents in order',
   const swapped = [{ path: 'a', content: 'bc' }];
   assert.notEqual(hashFiles(swapped), hashFiles([{ path: 'ab', content: 'c' }]));
   assert.notEqual(hashFiles(a.files), hashFiles([...a.files].reverse()));
+  // Stored hashes must not move: SHA-256 over "<utf-8 byte length>:<bytes>" of each path and content.
+  assert.equal(
+    hashFiles([{ path: 'ü.tf', content: 'a = "✓ 😀"\n' }]),
+    createHash('sha256').update('5:ü.tf').update('15:a = "✓ 😀"\n').digest('hex'),
+  );
 });
 
 test('random blueprints: parse, fmt fixed point, deterministic', async () => {
