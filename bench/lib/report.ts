@@ -1,6 +1,6 @@
 // docs/perf/RESULTS.md (and results.json with every round) from one `npm run bench` run.
 // Goals that were missed are printed as missed, with the measured figure.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Measured } from './compare.js';
 import type { LoadResult } from './wrk.js';
@@ -52,6 +52,7 @@ export interface Report {
   notes: string[];
 }
 
+const ANALYSIS_MARKER = '<!-- analysis: kept across runs -->';
 const yes = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const row = (m: Measured) => `${m.name} | ${r1(m.rps)} | ${r2(m.p50)} | ${r2(m.p99)} | ${m.errors}`;
 
@@ -98,7 +99,7 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
     for (const c of r.clients) {
       const ok = c.result.errors === 0 && c.maxBackends <= 25;
       L.push(
-        `| ${c.connections} | ${r1(c.result.rps)} | ${r2(c.result.p50)} | ${r2(c.result.p99)} | ${c.result.errors} | ${r1(c.maxRssMiB)} | ${c.maxBackends} (${c.backendSamples} samples) | ${yes(ok)} |`,
+        `| ${c.connections} | ${r1(c.result.rps)} | ${r2(c.result.p50)} | ${r2(c.result.p99)} | ${c.result.errors}${c.result.errors ? ` (${c.result.errorDetail})` : ''} | ${r1(c.maxRssMiB)} | ${c.maxBackends} (${c.backendSamples} samples) | ${yes(ok)} |`,
       );
     }
   }
@@ -151,7 +152,11 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
   if (r.notes.length) L.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
   L.push('');
   const file = path.join(dir, 'RESULTS.md');
-  await writeFile(file, L.join('\n'));
+  // A hand-written analysis below the marker survives regeneration (it is about the last run
+  // it was written for: check that it still matches the new figures).
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const at = old.indexOf(ANALYSIS_MARKER);
+  await writeFile(file, L.join('\n') + (at >= 0 ? `\n${old.slice(at)}` : ''));
   await writeFile(path.join(dir, 'results.json'), `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }

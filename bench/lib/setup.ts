@@ -84,7 +84,7 @@ export async function startApp(
   redisUrl: string,
   via: 'pgbouncer' | 'direct' = 'pgbouncer',
 ): Promise<Proc> {
-  return startPinned(
+  const app = await startPinned(
     SERVER_CORE,
     ['node', 'dist/server.js'],
     {
@@ -98,6 +98,8 @@ export async function startApp(
     },
     await freePort(),
   );
+  await waitForCache(app.url);
+  return app;
 }
 
 /** Logs in as a seeded load user and returns the access token and tenant id. */
@@ -115,4 +117,16 @@ export async function login(url: string, email = 'load001@acme.example'): Promis
 /** Builds dist/ (the benchmarks run the compiled app, as production does). */
 export async function build(): Promise<void> {
   await run('npm', ['run', 'build', '--silent'], { cwd: ROOT });
+}
+
+/** Resolves once /health/ready reports the Redis tier up (the cache's breaker starts open). */
+export async function waitForCache(url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await fetch(`${url}/health/ready`).catch(() => undefined);
+    const body = r ? ((await r.json().catch(() => ({}))) as { checks?: { cache?: string } }) : {};
+    if (body.checks?.cache === 'up') return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`${url}: the cache did not come up`);
 }

@@ -18,6 +18,8 @@ export interface LoadResult {
   /** Socket errors + timeouts + non-2xx/3xx responses. */
   errors: number;
   requests: number;
+  /** What the errors were (wrk: connect/read/write/timeout socket errors and non-2xx). */
+  errorDetail: string;
 }
 
 export interface LoadSpec {
@@ -123,6 +125,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       p99: lat('99'),
       errors: (sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0) + Number(non2xx?.[1] ?? 0),
       requests: Number(reqs?.[1] ?? 0),
+      errorDetail: `${sock ? sock[0] : 'no socket errors'}; non-2xx ${non2xx?.[1] ?? 0}`,
     };
   }
   // autocannon: same shape, pinned via its CLI.
@@ -149,5 +152,6 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     p99: j.latency.p99,
     errors: j.errors + j.timeouts + j.non2xx,
     requests: j.requests.total,
+    errorDetail: `errors ${j.errors}, timeouts ${j.timeouts}, non-2xx ${j.non2xx}`,
   };
 }
