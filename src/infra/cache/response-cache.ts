@@ -230,20 +230,25 @@ export function createResponseCache(opts: ResponseCacheOptions) {
     refreshing: new Set<string>(),
     record,
 
-    async lookup(tenantId: string, key: string): Promise<Lookup> {
+    /** The L1 tier alone, synchronously: the hot path of a hit does no promise work. */
+    local(tenantId: string, key: string): Lookup {
       const t = now();
       const token = { epoch: epochs.get(tenantId) ?? 0, gen: undefined as string | undefined };
       const hit = l1.get(key, t);
-      if (hit) return { entry: hit, tier: 'l1', stale: hit.expiresAt <= t, token };
+      return hit ? { entry: hit, tier: 'l1', stale: hit.expiresAt <= t, token } : { token };
+    },
+
+    /** The L2 tier after an L1 miss: one round trip for the entry and the tenant's generation. */
+    async remote(tenantId: string, key: string, token: Lookup['token']): Promise<Lookup> {
       if (!redis) return { token };
       try {
         const { entry, gen } = await redis.lookup(key, tenantId);
         failures = 0;
         token.gen = gen;
-        const t2 = now();
-        if (entry && entry.storedAt >= trustAfter && entry.staleUntil > t2) {
+        const t = now();
+        if (entry && entry.storedAt >= trustAfter && entry.staleUntil > t) {
           if ((epochs.get(tenantId) ?? 0) === token.epoch) l1.set(entry);
-          return { entry, tier: 'l2', stale: entry.expiresAt <= t2, token };
+          return { entry, tier: 'l2', stale: entry.expiresAt <= t, token };
         }
       } catch (err) {
         failed(err);

@@ -99,54 +99,80 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
   const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
 
-  const lookup: onRequestHookHandler = async function (req, reply) {
-    if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
-      // The background refresh of a stale entry: always run the handler, store, count nothing.
-      const tenantId = tenantOf(req);
-      const key = `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
-      const { token } = await cache.lookup(tenantId, key);
-      const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
-      req.cacheState = { kind: 'miss', key, tenantId, tags, token };
-      return;
-    }
-    if (!cache.available() || wantsBypass(req, opts)) {
-      req.cacheState = { kind: 'bypass' };
-      cache.record(tenantOf(req), 'bypass');
-      reply.header('x-cache', 'BYPASS');
-      return;
-    }
-    const tenantId = tenantOf(req);
-    const key = `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
-    const found = await cache.lookup(tenantId, key);
-    if (found.entry && found.stale) {
-      req.cacheState = { kind: 'hit' };
+  function keyOf(req: FastifyRequest, tenantId: string): string {
+    return `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
+  }
+
+  function serve(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string, found: Lookup): FastifyReply {
+    req.cacheState = { kind: 'hit' };
+    if (found.stale) {
       cache.record(tenantId, 'stale');
       refresh(cache, req, key);
-      return sendEntry(req, reply, found.entry, 'STALE');
+      return sendEntry(req, reply, found.entry!, 'STALE');
     }
-    if (found.entry) {
-      req.cacheState = { kind: 'hit' };
-      cache.record(tenantId, found.tier === 'l1' ? 'l1-hit' : 'l2-hit');
-      return sendEntry(req, reply, found.entry, 'HIT');
-    }
+    cache.record(tenantId, found.tier === 'l2' ? 'l2-hit' : 'l1-hit');
+    return sendEntry(req, reply, found.entry!, 'HIT');
+  }
+
+  /** After an L1 miss: L2, then single flight, then the handler; resolves true once it replied. */
+  async function slowPath(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenantId: string,
+    key: string,
+    token: Lookup['token'],
+  ) {
+    const found = await cache.remote(tenantId, key, token);
+    if (found.entry) return (serve(req, reply, tenantId, key, found), true);
     // Single flight: a concurrent miss on the same key waits for the leader's entry.
     const leader = cache.inflight.get(key);
     if (leader) {
       const entry = await leader;
-      if (entry) {
-        req.cacheState = { kind: 'hit' };
-        cache.record(tenantId, 'l1-hit');
-        return sendEntry(req, reply, entry, 'HIT');
-      }
+      if (entry) return (serve(req, reply, tenantId, key, { entry, tier: 'l1', token }), true);
     }
     let resolve!: (e: CacheEntry | undefined) => void;
     cache.inflight.set(key, new Promise((r) => (resolve = r)));
     const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
     req.cacheState = { kind: 'miss', key, tenantId, tags, token: found.token, resolve };
     cache.record(tenantId, 'miss');
+    return false;
+  }
+
+  // Callback style on purpose: an L1 hit is answered without allocating a single promise.
+  const lookup: onRequestHookHandler = function (req, reply, done) {
+    const tenantId = tenantOf(req);
+    if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
+      // The background refresh of a stale entry: always run the handler, store, count nothing.
+      const key = keyOf(req, tenantId);
+      const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
+      const { token } = cache.local(tenantId, key);
+      cache.remote(tenantId, key, token).then(() => {
+        req.cacheState = { kind: 'miss', key, tenantId, tags, token };
+        done();
+      }, done);
+      return;
+    }
+    if (!cache.available() || wantsBypass(req, opts)) {
+      req.cacheState = { kind: 'bypass' };
+      cache.record(tenantId, 'bypass');
+      reply.header('x-cache', 'BYPASS');
+      return done();
+    }
+    const key = keyOf(req, tenantId);
+    const local = cache.local(tenantId, key);
+    if (local.entry) {
+      serve(req, reply, tenantId, key, local);
+      return;
+    }
+    slowPath(req, reply, tenantId, key, local.token).then((replied) => (replied ? undefined : done()), done);
   };
 
-  const store: onSendHookHandler = async function (req, reply, payload) {
+  const store: onSendHookHandler = function (req, reply, payload, done) {
+    done(null, storeMiss(req, reply, payload));
+  };
+
+  /** Keeps a 200's serialized bytes once; answers 304 when the client already has them. */
+  function storeMiss(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const s = req.cacheState;
     if (!s || s.kind !== 'miss') return payload;
     reply.header('x-cache', 'MISS').header('cache-control', CACHE_CONTROL);
@@ -178,7 +204,7 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
       return '';
     }
     return body;
-  };
+  }
 
   function release(req: FastifyRequest, entry: CacheEntry | undefined): void {
     const s = req.cacheState;
@@ -188,8 +214,9 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
     s.resolve = undefined;
   }
 
-  const cleanup: onResponseHookHandler = async function (req) {
+  const cleanup: onResponseHookHandler = function (req, _reply, done) {
     release(req, undefined);
+    done();
   };
 
   return { lookup, store, cleanup };

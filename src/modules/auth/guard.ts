@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
 import { roleAtLeast, type Principal, type Role, type TokenService } from './tokens.js';
 
@@ -25,17 +25,25 @@ export function principalOf(request: FastifyRequest): Principal {
 export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): void {
   app.decorateRequest('principal', undefined);
 
-  const authenticate = async (request: FastifyRequest): Promise<void> => {
+  // Callback-style hooks: they run on every authenticated request, so no promise per call.
+  const authenticate: onRequestHookHandler = (request, _reply, done) => {
     const header = request.headers.authorization;
     const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedError();
-    request.principal = tokens.verifyAccess(match[1]);
+    if (!match?.[1]) return done(new UnauthorizedError());
+    try {
+      request.principal = tokens.verifyAccess(match[1]);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   };
   const authorize =
-    (need: Role) =>
-    async (request: FastifyRequest): Promise<void> => {
+    (need: Role): preHandlerHookHandler =>
+    (request, _reply, done) => {
       const have = principalOf(request).role;
-      if (!roleAtLeast(have, need)) throw new ForbiddenError(`This action needs the ${need} role; you are ${have}`);
+      if (!roleAtLeast(have, need))
+        return done(new ForbiddenError(`This action needs the ${need} role; you are ${have}`));
+      done();
     };
 
   // Attached per route, so public routes (health, metrics) pay for no hook at all.
