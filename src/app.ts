@@ -134,7 +134,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);
   const auth = createAuthService(db, identity, tokens, config.auth);
-  // Each write drops, before it is acknowledged, every cached response derived from what it wrote.
+  // Each write drops, before it is acknowledged, every cached response derived from what it wrote:
+  // the tenant's lists and stats, and the detail / IaC / cost entries of that one resource.
   const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
     cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
   );
@@ -143,7 +144,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     db,
     createProjectRepo(db),
     blueprintRepo,
-    (tenantId) => cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`]),
+    (tenantId, id) =>
+      cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`, `${tenantId}:project:${id}`]),
     engines.projectsMonthlyCost,
   );
 

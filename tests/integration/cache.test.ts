@@ -126,6 +126,42 @@ describe('response cache (L1 + Redis)', () => {
     }
   });
 
+  it('a write drops exactly what derives from it: lists and stats, and only that blueprint’s detail', async () => {
+    const a = await registerTenant(t.app, 'CacheScope');
+    const [x, y] = [await createBp(a, { name: 'x' }), await createBp(a, { name: 'y' })];
+    for (const url of [
+      `/api/blueprints/${x.id}`,
+      `/api/blueprints/${y.id}`,
+      '/api/blueprints',
+      '/api/projects/stats/summary',
+    ]) {
+      await get(a, url);
+      assert.equal((await get(a, url)).headers['x-cache'], 'HIT', url);
+    }
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/blueprints/${y.id}`,
+      headers: bearer(a),
+      payload: blueprintBody({ name: 'y2' }),
+    });
+    await createBp(a, { name: 'z' });
+    assert.equal(
+      (await get(a, `/api/blueprints/${x.id}`)).headers['x-cache'],
+      'HIT',
+      'x untouched by writes to y and z',
+    );
+    const yDetail = await get(a, `/api/blueprints/${y.id}`);
+    assert.equal(yDetail.headers['x-cache'], 'MISS');
+    assert.equal(yDetail.json().name, 'y2');
+    const list = await get(a, '/api/blueprints');
+    assert.equal(list.headers['x-cache'], 'MISS');
+    assert.deepEqual(
+      list.json().items.map((b: { name: string }) => b.name),
+      ['z', 'y2', 'x'],
+    );
+    assert.equal((await get(a, '/api/projects/stats/summary')).json().blueprints, 3);
+  });
+
   it('runs the handler once for 100 concurrent requests on a cold key', async () => {
     const a = await registerTenant(t.app, 'CacheFlight');
     await createBp(a);

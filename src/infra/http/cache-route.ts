@@ -18,7 +18,11 @@ export interface CacheRouteOptions {
   key?: (req: FastifyRequest) => string;
   /** When false the request bypasses the cache (as `?cache=false` and `Cache-Control: no-cache` do). */
   condition?: (req: FastifyRequest) => boolean;
-  /** Invalidation tags besides the family's own. */
+  /**
+   * The entry's invalidation tags. Default: the family's own, `<tenant>:<family>`, dropped by any
+   * write to the family (right for lists). A detail entry names only what it is derived from
+   * (`<tenant>:bp:<id>`), so writing one blueprint keeps every other blueprint's detail cached.
+   */
   tags?: (req: FastifyRequest, tenantId: string) => string[];
   /**
    * Seconds past the TTL during which an entry is still served (`X-Cache: STALE`) while one
@@ -99,6 +103,9 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
   const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
 
+  const tagsOf = (req: FastifyRequest, tenantId: string) =>
+    opts.tags ? opts.tags(req, tenantId) : [`${tenantId}:${opts.family}`];
+
   function keyOf(req: FastifyRequest, tenantId: string): string {
     return `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
   }
@@ -132,7 +139,7 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
     }
     let resolve!: (e: CacheEntry | undefined) => void;
     cache.inflight.set(key, new Promise((r) => (resolve = r)));
-    const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
+    const tags = tagsOf(req, tenantId);
     req.cacheState = { kind: 'miss', key, tenantId, tags, token: found.token, resolve };
     cache.record(tenantId, 'miss');
     return false;
@@ -144,7 +151,7 @@ export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest)
     if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
       // The background refresh of a stale entry: always run the handler, store, count nothing.
       const key = keyOf(req, tenantId);
-      const tags = [`${tenantId}:${opts.family}`, ...(opts.tags?.(req, tenantId) ?? [])];
+      const tags = tagsOf(req, tenantId);
       const { token } = cache.local(tenantId, key);
       cache.remote(tenantId, key, token).then(() => {
         req.cacheState = { kind: 'miss', key, tenantId, tags, token };

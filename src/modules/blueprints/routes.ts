@@ -33,7 +33,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'blueprints', ttl: 300, swr: 300, key: (req) => (req.params as { id: string }).id }),
+      ...cached({
+        family: 'blueprints',
+        ttl: 300,
+        swr: 300,
+        key: (req) => (req.params as { id: string }).id,
+        tags: (req, tenantId) => [`${tenantId}:bp:${(req.params as { id: string }).id}`],
+      }),
       schema: {
         tags: ['blueprints'],
         security,

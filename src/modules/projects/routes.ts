@@ -45,7 +45,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/:id',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'projects', ttl: 180, swr: 180, key: (req) => (req.params as { id: string }).id }),
+      ...cached({
+        family: 'projects',
+        ttl: 180,
+        swr: 180,
+        key: (req) => (req.params as { id: string }).id,
+        tags: (req, tenantId) => [`${tenantId}:project:${(req.params as { id: string }).id}`],
+      }),
       schema: {
         tags: ['projects'],
         security,
