@@ -93,6 +93,15 @@ describe('engine routes', () => {
       parameters: { size: 42 },
     });
     assert.equal(badParam.statusCode, 422);
+    const cyclic = await post('/api/iac/generate', {
+      format: 'terraform',
+      blueprint: blueprintBody({
+        parameters: { type: 'object', properties: {} },
+        resources: [{ name: 'loop', type: 'subnet', properties: { network: 'loop', cidr: '10.0.0.0/24' } }],
+      }),
+    });
+    assert.equal(cyclic.statusCode, 422, 'a resource referring to itself');
+    assert.equal(problemOf(cyclic).errors?.[0]?.path, '/blueprint/resources/0/properties/network');
     const region = await post('/api/cost/estimate', { blueprint: vm('t3.micro'), region: 'mars-north-1' });
     assert.equal(region.statusCode, 422);
     assert.match(problemOf(region).detail, /mars-north-1/);
