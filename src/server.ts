@@ -24,9 +24,16 @@ async function main(): Promise<void> {
     : undefined;
   const { buildApp, loggerOptions } = await import('./app.js');
   const { describeDatabase, openDatabase } = await import('./infra/db/index.js');
-  const logOptions = { ...(loggerOptions(config.logLevel) as object), ...(tracing && { mixin: tracing.logMixin }) };
+  // Asynchronous writes to stdout: lines are batched while a write is in flight instead of one
+  // blocking write(2) per request; pino flushes what is pending when the process exits.
+  const stream = pino.destination({ dest: 1, sync: false });
+  const logOptions = {
+    ...(loggerOptions(config.logLevel) as object),
+    ...(tracing && { mixin: tracing.logMixin }),
+    stream,
+  };
 
-  const log = pino(logOptions as pino.LoggerOptions);
+  const log = pino(logOptions as pino.LoggerOptions, stream);
   log.info(
     { database: config.database.kind, cache: config.redis ? 'l1+redis' : 'l1', tracing: Boolean(tracing) },
     `IAC Dharma starting on ${describeDatabase(config.database)}, cache ${config.redis ? 'L1 + Redis' : 'L1 only (no REDIS_URL)'}`,
@@ -39,8 +46,9 @@ async function main(): Promise<void> {
   let stopping = false;
   // In-flight responses finished during the drain tell keep-alive clients to go away, so the
   // listener can close as soon as the last request is done.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (stopping) reply.header('connection', 'close');
+    done(null, payload);
   });
   const stop = (signal: string) => {
     if (stopping) return;
