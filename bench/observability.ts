@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../tests/helpers/net.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -40,14 +41,6 @@ async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: `${DIRECT}/postgres` });
   await c.connect();
   await c.query(sql).finally(() => c.end());
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** The OTLP sink for the tracing mode: accepts and counts, like a collector that keeps up. */

@@ -2,16 +2,8 @@
 // open-file limit, awaited until they answer, sampled for RSS, and stopped by their own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from '../../tests/helpers/net.js';
 
 export interface Proc {
   pid: number;

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PROVIDERS, RESOURCE_TYPES } from '../../engines/types.js';
-
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+import { literals } from '../../lib/typebox.js';
 
 export const ProviderSchema = literals(PROVIDERS);
 export const StatusSchema = literals(['draft', 'published'] as const);

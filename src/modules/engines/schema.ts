@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { literals } from '../../lib/typebox.js';
 import { BlueprintInput } from '../blueprints/schema.js';
 
 const Source = {
@@ -74,8 +75,8 @@ export const EvaluateBody = Type.Object(
 );
 export type EvaluateBody = Static<typeof EvaluateBody>;
 
-const Severity = Type.Union(['low', 'medium', 'high', 'critical'].map((s) => Type.Literal(s)));
-const Enforcement = Type.Union(['advisory', 'soft', 'hard'].map((s) => Type.Literal(s)));
+const Severity = literals(['low', 'medium', 'high', 'critical'] as const);
+const Enforcement = literals(['advisory', 'soft', 'hard'] as const);
 
 export const EvaluateReply = Type.Object({
   passed: Type.Boolean(),

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+import { literals } from '../../lib/typebox.js';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export const PROJECT_STATUSES = ['active', 'on_hold', 'completed', 'archived'] as const;
