@@ -69,7 +69,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: undefined,
     return503OnClosing: true,
     logController: new OneLineRequestLog(),
   });
@@ -129,7 +128,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onClose', () => cache.close());
   app.decorateRequest('cacheState', undefined);
-  const cached = createCached(cache, (req) => principalOf(req).tenantId);
+  const cached = createCached(cache, (req) => principalOf(req).tenantId, config.redisTtlDefault);
 
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);

@@ -21,7 +21,8 @@ export interface Config {
   database: DatabaseConfig;
   migrate: boolean;
   pgbouncerAdminUrl: string | undefined;
-  redis: { url: string; ttlDefault: number; commandTimeoutMs: number } | undefined;
+  redis: { url: string; commandTimeoutMs: number } | undefined;
+  /** TTL (s) of cached routes that do not set their own. */
   redisTtlDefault: number;
   cacheL1MaxBytes: number;
   jwtSecret: string;
@@ -157,7 +158,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     database,
     migrate: migrateRaw === 'true',
     pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
-    redis: redisUrl ? { url: redisUrl, ttlDefault: redisTtlDefault, commandTimeoutMs } : undefined,
+    redis: redisUrl ? { url: redisUrl, commandTimeoutMs } : undefined,
     redisTtlDefault,
     cacheL1MaxBytes: int(env, 'CACHE_L1_MAX_MB', 64, 1, 16_384) * 1024 * 1024,
     jwtSecret,

@@ -12,8 +12,8 @@ import { namespace, type Lookup, type ResponseCache } from '../cache/response-ca
 /** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and tags SPEC §5 needs. */
 export interface CacheRouteOptions {
   family: 'blueprints' | 'projects' | 'stats' | 'iac' | 'cost';
-  /** Seconds an entry stays fresh. */
-  ttl: number;
+  /** Seconds an entry stays fresh (default: REDIS_TTL_DEFAULT). */
+  ttl?: number;
   /** The route key inside the family; default: the normalised query string. */
   key?: (req: FastifyRequest) => string;
   /** When false the request bypasses the cache (as `?cache=false` and `Cache-Control: no-cache` do). */
@@ -98,8 +98,13 @@ function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, labe
  * keyed by body) serves hits before any parsing or handler work; `store` (onSend) keeps the
  * serialized bytes of a 200 exactly once; `cleanup` (onResponse) releases coalesced waiters.
  */
-export function cacheRoute(cache: ResponseCache, tenantOf: (req: FastifyRequest) => string, opts: CacheRouteOptions) {
-  const ttlMs = opts.ttl * 1000;
+export function cacheRoute(
+  cache: ResponseCache,
+  tenantOf: (req: FastifyRequest) => string,
+  opts: CacheRouteOptions,
+  defaultTtl = 300,
+) {
+  const ttlMs = (opts.ttl ?? defaultTtl) * 1000;
   const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
 

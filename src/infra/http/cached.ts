@@ -10,9 +10,13 @@ export type Cached = (opts: CacheRouteOptions) => Record<string, unknown>;
  * (before parsing and validation: a hit does no work); POST routes keyed by their body look
  * up in preHandler, after validation.
  */
-export function createCached(cache: ResponseCache, tenantOf: (req: FastifyRequest) => string): Cached {
+export function createCached(
+  cache: ResponseCache,
+  tenantOf: (req: FastifyRequest) => string,
+  defaultTtl: number,
+): Cached {
   return (opts) => {
-    const hooks = cacheRoute(cache, tenantOf, opts);
+    const hooks = cacheRoute(cache, tenantOf, opts, defaultTtl);
     const stage = opts.family === 'iac' || opts.family === 'cost' ? 'preHandler' : 'onRequest';
     return { [stage]: hooks.lookup, onSend: hooks.store, onResponse: hooks.cleanup };
   };
