@@ -10,9 +10,12 @@ export class OneLineRequestLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Flat fields: keys named `req`/`res` would run Fastify's request/response serializers again.
     const line = {
-      req: { method: request.method, url: request.url, route: request.routeOptions.url },
-      res: { statusCode: reply.statusCode },
+      method: request.method,
+      url: request.url,
+      route: request.routeOptions.url,
+      statusCode: reply.statusCode,
       responseTime: reply.elapsedTime,
     };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
