@@ -16,7 +16,7 @@ import { compareTargets, expectResponse, type Measured } from './lib/compare.js'
 import { ensureBenchDeps } from './lib/deps.js';
 import { machineDetails } from './lib/machine.js';
 import { freePort, startPinned, type Proc } from './lib/proc.js';
-import { writeReport, type Report } from './lib/report.js';
+import { compare, writeReport, type Report } from './lib/report.js';
 import {
   build,
   DIRECT,
@@ -165,33 +165,9 @@ async function cachedComparisons(
   const m = await compareTargets(targets, { rounds, seconds, connections: 64 }, log);
   const [ours, bareM, expressM, naiveM] = m as [Measured, Measured, Measured, Measured];
   report.comparisons.push(
-    {
-      id: 1,
-      title: 'Cached GET /api/blueprints (HIT) vs a bare node:http server sending the same bytes',
-      a: ours,
-      b: bareM,
-      ratio: ours.rps / bareM.rps,
-      goal: '≥ 0.85',
-      met: ours.rps / bareM.rps >= 0.85,
-    },
-    {
-      id: 2,
-      title: "Ours vs the design note's Express 5 + Redis cacheMiddleware (hit)",
-      a: ours,
-      b: expressM,
-      ratio: ours.rps / expressM.rps,
-      goal: '≥ 5×',
-      met: ours.rps / expressM.rps >= 5,
-    },
-    {
-      id: 3,
-      title: 'Ours vs a naive Fastify route doing one Redis GET per request',
-      a: ours,
-      b: naiveM,
-      ratio: ours.rps / naiveM.rps,
-      goal: '≥ 2×',
-      met: ours.rps / naiveM.rps >= 2,
-    },
+    compare(1, 'Cached GET /api/blueprints (HIT) vs a bare node:http server sending the same bytes', ours, bareM, 0.85),
+    compare(2, "Ours vs the design note's Express 5 + Redis cacheMiddleware (hit)", ours, expressM, 5, '×'),
+    compare(3, 'Ours vs a naive Fastify route doing one Redis GET per request', ours, naiveM, 2, '×'),
   );
   report.notes.push(
     `Benchmarks 1–3 body: ${body.length} bytes (20 blueprints). All four servers verify the same HS256 token with fast-jwt (token cache on).`,
@@ -218,15 +194,7 @@ async function pgbouncerVsDirect(app: Proc, auth: Record<string, string>, redisU
     { rounds, seconds, connections: 64 },
     log,
   )) as [Measured, Measured];
-  report.comparisons.push({
-    id: 4,
-    title: 'Uncached list (?cache=false) through PgBouncer vs direct PostgreSQL',
-    a: b,
-    b: d,
-    ratio: b.rps / d.rps,
-    goal: '≥ 0.9',
-    met: b.rps / d.rps >= 0.9,
-  });
+  report.comparisons.push(compare(4, 'Uncached list (?cache=false) through PgBouncer vs direct PostgreSQL', b, d, 0.9));
   await direct.stop();
 }
 

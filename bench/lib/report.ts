@@ -16,6 +16,12 @@ export interface Comparison {
   met: boolean;
 }
 
+/** A comparison of throughputs: ratio = a/b, met when the ratio reaches `atLeast` (goal "≥ N"). */
+export function compare(id: number, title: string, a: Measured, b: Measured, atLeast: number, unit = ''): Comparison {
+  const ratio = a.rps / b.rps;
+  return { id, title, a, b, ratio, goal: `≥ ${atLeast}${unit}`, met: ratio >= atLeast };
+}
+
 export interface Report {
   startedAt: string;
   finishedAt?: string;

@@ -59,22 +59,12 @@ function perMonth(name: string, e: PriceEntry, qty: number): CostComponent {
 
 // A usage-based line: priced when usage was given, otherwise listed with null cost, never guessed.
 function usage(name: string, e: PriceEntry, qty: number | undefined, hint: string, scale = 1): CostComponent {
-  if (qty === undefined) {
-    return {
-      name,
-      unit: e.unit,
-      hourlyQuantity: null,
-      monthlyQuantity: null,
-      price: e.price,
-      hourlyCost: null,
-      monthlyCost: null,
-      note: `usage-based: supply usage.${hint} to price it`,
-    };
-  }
+  if (qty === undefined) return unpriced(name, e, `usage-based: supply usage.${hint} to price it`);
   return perMonth(name, e, qty / scale);
 }
 
-function unknownDisk(name: string, e: PriceEntry): CostComponent {
+// A line whose quantity is unknown: listed with its price and a note, its cost null.
+function unpriced(name: string, e: PriceEntry, note: string): CostComponent {
   return {
     name,
     unit: e.unit,
@@ -83,8 +73,12 @@ function unknownDisk(name: string, e: PriceEntry): CostComponent {
     price: e.price,
     hourlyCost: null,
     monthlyCost: null,
-    note: 'size not set (image default): set diskGb to price it',
+    note,
   };
+}
+
+function unknownDisk(name: string, e: PriceEntry): CostComponent {
+  return unpriced(name, e, 'size not set (image default): set diskGb to price it');
 }
 
 function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {

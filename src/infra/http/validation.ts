@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from '../../errors.js';
+import { escapePointer } from '../../lib/json-pointer.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives one level down.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
@@ -40,9 +41,4 @@ export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
     }
     return { path: e.instancePath || '/', message: e.message ?? 'is invalid' };
   });
-}
-
-/** RFC 6901 escaping of one reference token. */
-export function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

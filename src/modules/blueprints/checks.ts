@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { escapePointer } from '../../lib/json-pointer.js';
 import { UnprocessableError, ValidationError, type FieldError } from '../../errors.js';
 import type { BlueprintInput } from './schema.js';
 
@@ -21,8 +22,7 @@ function collectParamRefs(value: unknown, path: string, out: { name: string; pat
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => collectParamRefs(v, `${path}/${i}`, out));
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value))
-      collectParamRefs(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+    for (const [k, v] of Object.entries(value)) collectParamRefs(v, `${path}/${escapePointer(k)}`, out);
   }
 }
 

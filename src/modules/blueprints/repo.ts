@@ -38,6 +38,21 @@ function toBlueprint(r: Row): Blueprint {
   };
 }
 
+/** The editable columns in the order INSERT ($3–$11) and UPDATE ($3–$11) both use. */
+function writable(b: BlueprintInput & { version: string }): unknown[] {
+  return [
+    b.name,
+    b.description,
+    b.provider,
+    b.region,
+    b.version,
+    b.status ?? 'draft',
+    JSON.stringify(b.parameters),
+    JSON.stringify(b.resources),
+    JSON.stringify(b.tags),
+  ];
+}
+
 /** Escapes LIKE wildcards so `q` is a plain substring. */
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -82,21 +97,7 @@ export function createBlueprintRepo(db: Queryable) {
         `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
          RETURNING ${COLUMNS}`,
-        [
-          b.id,
-          tenantId,
-          b.name,
-          b.description,
-          b.provider,
-          b.region,
-          b.version,
-          b.status ?? 'draft',
-          JSON.stringify(b.parameters),
-          JSON.stringify(b.resources),
-          JSON.stringify(b.tags),
-          b.createdBy,
-          b.now,
-        ],
+        [b.id, tenantId, ...writable(b), b.createdBy, b.now],
       );
       return toBlueprint(rows[0]!);
     },
@@ -112,20 +113,7 @@ export function createBlueprintRepo(db: Queryable) {
            parameters = $9, resources = $10, tags = $11, updated_at = $12
          WHERE tenant_id = $1 AND id = $2
          RETURNING ${COLUMNS}`,
-        [
-          tenantId,
-          id,
-          b.name,
-          b.description,
-          b.provider,
-          b.region,
-          b.version,
-          b.status ?? 'draft',
-          JSON.stringify(b.parameters),
-          JSON.stringify(b.resources),
-          JSON.stringify(b.tags),
-          b.now,
-        ],
+        [tenantId, id, ...writable(b), b.now],
       );
       return toBlueprint(rows[0]!);
     },

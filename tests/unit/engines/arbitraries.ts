@@ -1,6 +1,12 @@
 /** fast-check generators of valid random blueprints (sizes taken from the price table). */
 import fc from 'fast-check';
-import type { BlueprintResource, BlueprintSpec, Provider, ResourceType } from '../../../src/engines/types.js';
+import {
+  RESOURCE_TYPES,
+  type BlueprintResource,
+  type BlueprintSpec,
+  type Provider,
+  type ResourceType,
+} from '../../../src/engines/types.js';
 
 const SKUS: Record<Provider, { vm: string[]; db: string[]; cache: string[]; disk: string[]; region: string[] }> = {
   aws: {
@@ -26,19 +32,8 @@ const SKUS: Record<Provider, { vm: string[]; db: string[]; cache: string[]; disk
   },
 };
 
-const TYPES: ResourceType[] = [
-  'vm',
-  'disk',
-  'bucket',
-  'database',
-  'cache',
-  'load_balancer',
-  'nat_gateway',
-  'kubernetes_cluster',
-  'function',
-  'queue',
-  'security_group',
-];
+// Every catalogue type but network and subnet, which the generator adds itself for references.
+const TYPES: ResourceType[] = RESOURCE_TYPES.filter((t) => t !== 'network' && t !== 'subnet');
 
 function props(type: ResourceType, p: Provider, pick: number, flag: boolean): Record<string, unknown> {
   const s = SKUS[p];
