@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -7,11 +8,12 @@ import type { Config } from './config.js';
 import type { Db } from './infra/db/types.js';
 import { createResponseCache } from './infra/cache/response-cache.js';
 import { createCached } from './infra/http/cached.js';
+import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { OneLineRequestLog } from './infra/logging.js';
-import { createMetrics, registerMetrics } from './infra/metrics/index.js';
-import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
+import { createMetrics, recordRequest, registerMetrics } from './infra/metrics/index.js';
+import { bearerToken, principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
@@ -42,6 +44,12 @@ export interface AppDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ONE_MIB = 1024 * 1024;
 
+/** The caller's X-Request-Id when it is a sane one, else a new UUID. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /** Pino options: JSON lines, secrets redacted wherever they appear. */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
@@ -62,15 +70,30 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 
 /** Builds the Fastify app (no listen): plugins, hooks, routes; the caller owns `deps`. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  // Repeated cache hits are answered in the server's request listener, before Fastify (see
+  // fast-hits.ts); not under tracing, whose spans and log mixin come from the routed path.
+  let fast: FastHits | undefined;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.logLevel),
     bodyLimit: ONE_MIB,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestId,
     return503OnClosing: true,
     logController: new OneLineRequestLog(),
+    serverFactory(handler, options) {
+      const opts = options as Record<
+        'keepAliveTimeout' | 'requestTimeout' | 'connectionTimeout' | 'maxRequestsPerSocket',
+        number
+      >;
+      const server = http.createServer((req, res) => {
+        if (fast === undefined || !fast.handle(req, res)) handler(req, res);
+      });
+      // What Fastify applies to the server it creates itself.
+      server.keepAliveTimeout = opts.keepAliveTimeout;
+      server.requestTimeout = opts.requestTimeout;
+      server.setTimeout(opts.connectionTimeout);
+      if (opts.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+      return server;
+    },
   });
   deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -128,7 +151,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onClose', () => cache.close());
   app.decorateRequest('cacheState', undefined);
-  const cached = createCached(cache, (req) => principalOf(req).tenantId, config.redisTtlDefault);
+  if (!deps.instrument) {
+    fast = createFastHits({
+      cache,
+      bearer: bearerToken,
+      verify: tokens.verifyAccess,
+      requestId,
+      observe: metrics.enabled ? (labels, seconds) => recordRequest(metrics, labels, seconds) : undefined,
+      log: app.log,
+    });
+    app.addHook('preClose', (done) => {
+      fast?.close();
+      done();
+    });
+  }
+  const cached = createCached(cache, (req) => principalOf(req).tenantId, config.redisTtlDefault, fast);
 
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/infra/db/index.js';
@@ -26,7 +26,7 @@ export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
   shared?: TestDatabase,
-  options: { now?: () => number } = {},
+  options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<TestApp> {
   const database = backend === 'pgbouncer' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig({
@@ -41,7 +41,7 @@ export async function startTestApp(
   const real = await openDatabase(config.database, true);
   const statements: string[] = [];
   const db: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
-  const app = await buildApp(config, { db, logger: false, now: options.now });
+  const app = await buildApp(config, { db, logger: options.logger ?? false, now: options.now });
   await app.ready();
   return {
     app,

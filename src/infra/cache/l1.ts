@@ -8,6 +8,8 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
   const entries = new Map<string, CacheEntry>();
   const byTag = new Map<string, Set<string>>();
   let bytes = 0;
+  // The most recently used key: touching it again would not change the order.
+  let mru: string | undefined;
 
   function remove(key: string): boolean {
     const e = entries.get(key);
@@ -31,8 +33,11 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
         remove(key);
         return undefined;
       }
-      entries.delete(key);
-      entries.set(key, e);
+      if (key !== mru) {
+        entries.delete(key);
+        entries.set(key, e);
+        mru = key;
+      }
       return e;
     },
 
@@ -41,6 +46,7 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
       if (size > maxBytes) return;
       remove(e.key);
       entries.set(e.key, e);
+      mru = e.key;
       bytes += size;
       for (const t of e.tags) {
         let set = byTag.get(t);

@@ -55,12 +55,6 @@ export function createResponseCache(opts: ResponseCacheOptions) {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers: [opts.registry],
     });
-  const requests = new Counter({
-    name: 'cache_requests_total',
-    help: 'Cache lookups by tier and result',
-    labelNames: ['tier', 'result'],
-    registers: [opts.registry],
-  });
   const evictions =
     opts.registry &&
     new Counter({
@@ -72,6 +66,25 @@ export function createResponseCache(opts: ResponseCacheOptions) {
   const redis: RedisTier | undefined =
     opts.redis && createRedisTier({ ...opts.redis, onCommand: (c, s) => commandSeconds.observe({ command: c }, s) });
   const stats = createStats(Boolean(redis));
+  // Read from the exact counters at scrape time: nothing per request, and always equal to /cache/stats.
+  new Counter({
+    name: 'cache_requests_total',
+    help: 'Cache lookups by tier and result',
+    labelNames: ['tier', 'result'],
+    registers: [opts.registry],
+    collect() {
+      const t = stats.total();
+      this.reset();
+      this.inc({ tier: 'l1', result: 'hit' }, t.l1.hits);
+      this.inc({ tier: 'l1', result: 'miss' }, t.l1.misses);
+      this.inc({ tier: 'l1', result: 'stale' }, t.stale);
+      this.inc({ tier: 'l1', result: 'bypass' }, t.bypass);
+      if (redis) {
+        this.inc({ tier: 'l2', result: 'hit' }, t.l2.hits);
+        this.inc({ tier: 'l2', result: 'miss' }, t.l2.misses);
+      }
+    },
+  });
   const l1 = createL1(opts.l1MaxBytes, (e) => {
     stats.evicted(e.tenantId);
     evictions.inc();
@@ -190,18 +203,6 @@ export function createResponseCache(opts: ResponseCacheOptions) {
     void probe();
   }
 
-  function record(tenantId: string, outcome: Outcome): void {
-    stats.record(tenantId, outcome);
-    if (outcome === 'l1-hit') requests.inc({ tier: 'l1', result: 'hit' });
-    else if (outcome === 'l2-hit') {
-      requests.inc({ tier: 'l1', result: 'miss' });
-      requests.inc({ tier: 'l2', result: 'hit' });
-    } else if (outcome === 'miss') {
-      requests.inc({ tier: 'l1', result: 'miss' });
-      if (redis) requests.inc({ tier: 'l2', result: 'miss' });
-    } else requests.inc({ tier: 'l1', result: outcome });
-  }
-
   async function removeEverywhere(glob: string): Promise<number> {
     const local = l1.invalidateMatching(globToRegExp(glob)).length;
     for (const t of epochs.keys()) bump(t);
@@ -228,7 +229,14 @@ export function createResponseCache(opts: ResponseCacheOptions) {
     inflight,
     /** Keys whose stale entry is being refreshed in the background. */
     refreshing: new Set<string>(),
-    record,
+    record: (tenantId: string, outcome: Outcome): void => stats.record(tenantId, outcome),
+
+    /** The L1 entry for key if it is fresh (the fast path's lookup); undefined otherwise. */
+    fresh(key: string): CacheEntry | undefined {
+      const t = now();
+      const e = l1.get(key, t);
+      return e !== undefined && e.expiresAt > t ? e : undefined;
+    },
 
     /** The L1 tier alone, synchronously: the hot path of a hit does no promise work. */
     local(tenantId: string, key: string): Lookup {

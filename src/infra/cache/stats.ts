@@ -5,11 +5,12 @@ export interface Counters {
   stale: number;
   bypass: number;
   evictions: number;
-  l1: { hits: number; misses: number };
+  /** `fastPath`: the L1 hits answered before routing (src/infra/http/fast-hits.ts). */
+  l1: { hits: number; misses: number; fastPath: number };
   l2: { hits: number; misses: number };
 }
 
-export type Outcome = 'l1-hit' | 'l2-hit' | 'miss' | 'stale' | 'bypass';
+export type Outcome = 'l1-hit' | 'l1-fast-hit' | 'l2-hit' | 'miss' | 'stale' | 'bypass';
 
 const zero = (): Counters => ({
   hits: 0,
@@ -17,7 +18,7 @@ const zero = (): Counters => ({
   stale: 0,
   bypass: 0,
   evictions: 0,
-  l1: { hits: 0, misses: 0 },
+  l1: { hits: 0, misses: 0, fastPath: 0 },
   l2: { hits: 0, misses: 0 },
 });
 
@@ -34,8 +35,10 @@ export function createStats(l2Enabled: boolean) {
       const c = of(tenantId);
       switch (outcome) {
         case 'l1-hit':
+        case 'l1-fast-hit':
           c.hits++;
           c.l1.hits++;
+          if (outcome === 'l1-fast-hit') c.l1.fastPath++;
           break;
         case 'l2-hit':
           c.hits++;
@@ -69,6 +72,7 @@ export function createStats(l2Enabled: boolean) {
         t.evictions += c.evictions;
         t.l1.hits += c.l1.hits;
         t.l1.misses += c.l1.misses;
+        t.l1.fastPath += c.l1.fastPath;
         t.l2.hits += c.l2.hits;
         t.l2.misses += c.l2.misses;
       }

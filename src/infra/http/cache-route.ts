@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { CacheEntry } from '../cache/entry.js';
 import { namespace, type Lookup, type ResponseCache } from '../cache/response-cache.js';
+import type { FastHits } from './fast-hits.js';
 
 /** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and tags SPEC §5 needs. */
 export interface CacheRouteOptions {
@@ -42,6 +43,8 @@ interface CacheState {
   tags?: string[];
   token?: Lookup['token'];
   resolve?: (e: CacheEntry | undefined) => void;
+  /** A fresh hit the fast path may repeat. */
+  fresh?: CacheEntry;
 }
 
 declare module 'fastify' {
@@ -103,7 +106,10 @@ export function cacheRoute(
   tenantOf: (req: FastifyRequest) => string,
   opts: CacheRouteOptions,
   defaultTtl = 300,
+  fast?: FastHits,
 ) {
+  // Only a route whose answer depends on nothing but the caller and the URL may be repeated.
+  const repeatable = fast && !opts.condition ? fast : undefined;
   const ttlMs = (opts.ttl ?? defaultTtl) * 1000;
   const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
@@ -116,7 +122,7 @@ export function cacheRoute(
   }
 
   function serve(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string, found: Lookup): FastifyReply {
-    req.cacheState = { kind: 'hit' };
+    req.cacheState = { kind: 'hit', key, fresh: found.stale ? undefined : found.entry };
     if (found.stale) {
       cache.record(tenantId, 'stale');
       refresh(cache, req, key);
@@ -186,6 +192,7 @@ export function cacheRoute(
   /** Keeps a 200's serialized bytes once; answers 304 when the client already has them. */
   function storeMiss(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const s = req.cacheState;
+    if (s?.fresh && repeatable) repeatable.remember(req, reply, s.key!, s.fresh);
     if (!s || s.kind !== 'miss') return payload;
     reply.header('x-cache', 'MISS').header('cache-control', CACHE_CONTROL);
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {

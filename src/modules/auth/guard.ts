@@ -18,6 +18,13 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
+
+/** The token of an `Authorization: Bearer …` header, or undefined when it is not one. */
+export function bearerToken(header: string): string | undefined {
+  return BEARER.exec(header)?.[1];
+}
+
 /**
  * Authentication in onRequest (401 before the body is even parsed) and the role check in
  * preHandler, after validation: SPEC order 401 → 400 → 403 → 404.
@@ -28,10 +35,10 @@ export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): v
   // Callback-style hooks: they run on every authenticated request, so no promise per call.
   const authenticate: onRequestHookHandler = (request, _reply, done) => {
     const header = request.headers.authorization;
-    const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
-    if (!match?.[1]) return done(new UnauthorizedError());
+    const token = header === undefined ? undefined : bearerToken(header);
+    if (token === undefined) return done(new UnauthorizedError());
     try {
-      request.principal = tokens.verifyAccess(match[1]);
+      request.principal = tokens.verifyAccess(token);
     } catch (err) {
       return done(err as Error);
     }

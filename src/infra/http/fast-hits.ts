@@ -1,0 +1,123 @@
+import { performance } from 'node:perf_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../modules/auth/tokens.js';
+import type { CacheEntry } from '../cache/entry.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+
+/** What the fast path needs from the rest of the app; each piece is the one the routed path uses. */
+export interface FastHitDeps {
+  cache: ResponseCache;
+  /** The bearer token of an Authorization header, or undefined (the auth guard's parser). */
+  bearer: (header: string) => string | undefined;
+  /** The auth guard's verifier: a principal, or a throw. */
+  verify: (token: string) => Principal;
+  /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
+  requestId: (req: IncomingMessage) => string;
+  /** Records the response in the HTTP metrics (absent when metrics are off). */
+  observe?: (labels: RouteLabels, seconds: number) => void;
+  log: FastifyBaseLogger;
+}
+
+export interface RouteLabels {
+  method: string;
+  route: string;
+  status_code: number;
+}
+
+/** A response the routed path gave this principal for this URL, replayable while its entry lives. */
+interface Known {
+  entry: CacheEntry;
+  key: string;
+  tenantId: string;
+  labels: RouteLabels;
+  /** The routed hit's headers, flat (`[name, value, …]`), without the per-request ones. */
+  headers: string[];
+}
+
+// Headers the routed path sets per request, never replayed.
+const PER_REQUEST = new Set(['x-request-id', 'content-length', 'connection', 'date']);
+// Distinct URLs remembered per principal before that principal's memory starts over.
+const MAX_URLS_PER_PRINCIPAL = 512;
+
+/**
+ * Fresh L1 hits answered before the framework. A cached GET served by the routed path (auth
+ * hook, cache lookup, hooks, serializers) is remembered per principal and exact URL (and Origin,
+ * which CORS headers depend on), together with the headers it was sent with. The next identical
+ * request is answered from the raw `request` event while that same entry is still in L1 and
+ * fresh: same status, headers and bytes, the same counters, metrics and log line, without the
+ * routing, request/reply objects and hook chain that cost more than the answer itself. Anything
+ * else — an unknown token or URL, `If-None-Match`, `Cache-Control`, a replaced, invalidated or
+ * stale entry, Redis unavailable, the server closing — goes through Fastify unchanged, so the fast
+ * path can only ever repeat what the routed path already decided.
+ */
+export function createFastHits(deps: FastHitDeps) {
+  const { cache, log } = deps;
+  // Pino's level check; the silent logger Fastify uses with `logger: false` has none.
+  const logsInfo = () => (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === true;
+  const byPrincipal = new WeakMap<Principal, Map<string, Known>>();
+  let open = true;
+
+  const slotOf = (url: string, origin: string | undefined) => (origin === undefined ? url : `${url}\n${origin}`);
+
+  return {
+    /** Remembers a fresh hit the routed path is sending (from the route's onSend hook). */
+    remember(req: FastifyRequest, reply: FastifyReply, key: string, entry: CacheEntry): void {
+      const principal = req.principal;
+      if (!principal || reply.statusCode !== 200) return;
+      let urls = byPrincipal.get(principal);
+      if (!urls) byPrincipal.set(principal, (urls = new Map()));
+      const slot = slotOf(req.url, req.headers.origin);
+      if (urls.get(slot)?.entry === entry) return;
+      if (urls.size >= MAX_URLS_PER_PRINCIPAL) urls.clear();
+      const headers: string[] = [];
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value === undefined || PER_REQUEST.has(name)) continue;
+        for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
+      }
+      headers.push('content-length', String(entry.body.length));
+      const labels = { method: 'GET', route: req.routeOptions.url ?? req.url, status_code: 200 };
+      urls.set(slot, { entry, key, tenantId: entry.tenantId, labels, headers });
+    },
+
+    /** Answers `req` if it repeats a remembered hit whose entry is still fresh in L1; false otherwise. */
+    handle(req: IncomingMessage, res: ServerResponse): boolean {
+      if (!open || req.method !== 'GET') return false;
+      const h = req.headers;
+      if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
+        return false;
+      const token = deps.bearer(h.authorization);
+      if (token === undefined) return false;
+      let principal: Principal;
+      try {
+        principal = deps.verify(token);
+      } catch {
+        return false; // the routed path answers 401
+      }
+      const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
+      if (known === undefined || !cache.available()) return false;
+      const started = performance.now();
+      const entry = cache.fresh(known.key);
+      if (entry !== known.entry) return false;
+      cache.record(known.tenantId, 'l1-fast-hit');
+      const id = deps.requestId(req);
+      res.writeHead(200, [...known.headers, 'x-request-id', id]);
+      res.end(entry.body);
+      const ms = performance.now() - started;
+      deps.observe?.(known.labels, ms / 1000);
+      if (logsInfo())
+        log.info(
+          { reqId: id, method: 'GET', url: req.url, route: known.labels.route, statusCode: 200, responseTime: ms },
+          'request completed',
+        );
+      return true;
+    },
+
+    /** Stops answering (the server is closing: Fastify's 503 and connection handling take over). */
+    close(): void {
+      open = false;
+    },
+  };
+}
+
+export type FastHits = ReturnType<typeof createFastHits>;
