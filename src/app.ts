@@ -11,7 +11,7 @@ import { createCached } from './infra/http/cached.js';
 import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
-import { OneLineRequestLog } from './infra/logging.js';
+import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, recordRequest, registerMetrics } from './infra/metrics/index.js';
 import { bearerToken, principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
@@ -78,7 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: ONE_MIB,
     genReqId: requestId,
     return503OnClosing: true,
-    logController: new OneLineRequestLog(),
+    logController: new OneLineRequestLog(config.logSlowMs),
     serverFactory(handler, options) {
       const opts = options as Record<
         'keepAliveTimeout' | 'requestTimeout' | 'connectionTimeout' | 'maxRequestsPerSocket',
@@ -158,7 +158,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       verify: tokens.verifyAccess,
       requestId,
       observe: metrics.enabled ? (labels, seconds) => recordRequest(metrics, labels, seconds) : undefined,
-      log: app.log,
+      log: accessLogger(app.log),
+      level: (ms) => requestLevel(200, ms, config.logSlowMs),
     });
     app.addHook('preClose', (done) => {
       fast?.close();

@@ -29,6 +29,8 @@ export interface Config {
   corsOrigins: string[];
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Requests at least this slow are logged at warn; faster successful ones at debug. */
+  logSlowMs: number;
   otlpEndpoint: string | undefined;
   /** How often the metrics collectors (PgBouncer, PostgreSQL) refresh, off the request path. */
   metricsRefreshMs: number;
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       .filter(Boolean),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel,
+    logSlowMs: int(env, 'LOG_SLOW_MS', 500, 0, 3_600_000),
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
     metricsEnabled: metricsRaw === 'true',

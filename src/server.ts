@@ -24,9 +24,17 @@ async function main(): Promise<void> {
     : undefined;
   const { buildApp, loggerOptions } = await import('./app.js');
   const { describeDatabase, openDatabase } = await import('./infra/db/index.js');
-  // Asynchronous writes to stdout: lines are batched while a write is in flight instead of one
-  // blocking write(2) per request; pino flushes what is pending when the process exits.
-  const stream = pino.destination({ dest: 1, sync: false });
+  // Lines are collected up to 4 KiB and written to stdout in one write(2), or every 250 ms when
+  // fewer arrive: one system call per ~20 request lines instead of one per line, and no thread
+  // pool round trip per batch (what `sync: false` costs). pino flushes what is pending on exit.
+  const stream = pino.destination({ dest: 1, sync: true, minLength: 4096 });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // destroyed: the process is exiting and pino has flushed it
+    }
+  }, 250).unref();
   const logOptions = {
     ...(loggerOptions(config.logLevel) as object),
     ...(tracing && { mixin: tracing.logMixin }),

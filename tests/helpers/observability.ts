@@ -12,18 +12,29 @@ const run = promisify(execFile);
 
 export { freePort };
 
+const has = (cmd: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const installTools = () =>
+  execFileSync('bash', [join(REPO, 'scripts/stack/tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+
 /** Installs prometheus/promtool through the stack script when missing (never skips). */
 export function ensurePrometheusTools(): void {
-  const has = (cmd: string) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (has('prometheus') && has('promtool')) return;
-  execFileSync('bash', [join(REPO, 'scripts/stack/tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!(has('prometheus') && has('promtool'))) installTools();
+}
+
+/** The path of a Chromium, installed through the stack script when missing (never skips). */
+export function ensureChromium(): string {
+  const names = ['chromium', 'chromium-browser', 'google-chrome'];
+  if (!names.some(has)) installTools();
+  const name = names.find(has);
+  if (!name) throw new Error('no chromium after scripts/stack/tools.sh');
+  return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
 }
 
 /** Runs promtool; resolves with its exit code and combined output (it exits 1 on lint findings). */

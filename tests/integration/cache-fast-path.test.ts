@@ -27,7 +27,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
     redis = await startOwnRedis();
     t = await startTestApp('pgbouncer', { REDIS_URL: redis.url }, undefined, {
       now: () => clock,
-      logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line)) } },
+      logger: { level: 'debug', stream: { write: (line: string) => lines.push(JSON.parse(line)) } },
     });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -104,6 +104,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
     const line = lines.find((l) => l.reqId === 'fast-observed-3');
     assert.ok(line, 'the fast hit has its request log line');
     assert.equal(line.msg, 'request completed');
+    assert.equal(line.level, 20, 'a fast success is logged at debug');
     assert.equal(line.route, '/api/projects');
     assert.equal(line.url, '/api/projects?limit=3');
     assert.equal(line.statusCode, 200);

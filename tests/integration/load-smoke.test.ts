@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, waitForCache, type TestApp } from '../helpers/app.js';
+import { ensureChromium } from '../helpers/observability.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/stack.js';
 import { runLoad, type RunResult } from '../load/lib/engine.js';
@@ -16,18 +17,6 @@ import { buildOptions } from '../load/profiles.js';
 
 const run = promisify(execFile);
 const USERS = 10;
-
-function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-const CHROMIUM = findChromium();
 
 /** Opens `file` in headless Chromium: the DOM after its scripts ran, and a screenshot. */
 async function chromium(file: string, dir: string): Promise<{ dom: string; png: Buffer }> {
@@ -41,12 +30,13 @@ async function chromium(file: string, dir: string): Promise<{ dom: string; png: 
     '--window-size=1100,1500',
     '--virtual-time-budget=3000',
   ];
-  const { stdout: dom } = await run(CHROMIUM!, [...common, '--dump-dom', `file://${file}`], {
+  const browser = ensureChromium();
+  const { stdout: dom } = await run(browser, [...common, '--dump-dom', `file://${file}`], {
     timeout: 30_000,
     maxBuffer: 32 * 1024 * 1024,
   });
   const shot = path.join(dir, `${path.basename(file)}.png`);
-  await run(CHROMIUM!, [...common, `--screenshot=${shot}`, `file://${file}`], { timeout: 30_000 });
+  await run(browser, [...common, `--screenshot=${shot}`, `file://${file}`], { timeout: 30_000 });
   return { dom, png: await readFile(shot) };
 }
 
@@ -142,56 +132,50 @@ describe('load-test runner (smoke profile, real stack)', () => {
     assert.equal(html.length, 1);
   });
 
-  it(
-    'the HTML report opens in headless Chromium with its plots drawn',
-    { skip: CHROMIUM ? false : 'chromium is not installed (apt-get install -y chromium)' },
-    async () => {
-      assert.ok(smoke, 'the smoke run produced a result');
-      const dir = await outDir();
-      const file = path.join(
-        smokeDir,
-        (await readdir(smokeDir)).find((f) => f.endsWith('.html'))!,
-      );
-      const { dom, png } = await chromium(file, dir);
-      // The inline script drew every plot: one path per series with a point per second.
-      for (const id of ['latency', 'throughput', 'scenarios']) {
-        const svg = new RegExp(`<svg[^>]*id="${id}"[^>]*data-drawn="(\\d+)"`).exec(dom);
-        assert.ok(svg && Number(svg[1]) >= 10, `#${id} drawn (${svg?.[1] ?? 'no data-drawn'})`);
-      }
-      const paths = [...dom.matchAll(/<path d="(M[^"]+)"[^>]*data-series="([^"]+)"/g)];
-      for (const series of ['P50', 'P95', 'P99', 'req/s', 'VUs (right axis)']) {
-        const p = paths.find((m) => m[2] === series);
-        assert.ok(p && (p[1]!.match(/L/g)?.length ?? 0) >= 8, `line ${series} has points`);
-      }
-      assert.match(dom, /<td>http_req_duration\{scenario:health\}<\/td><td><code>p\(95\)&lt;100<\/code>/);
+  it('the HTML report opens in headless Chromium with its plots drawn', async () => {
+    assert.ok(smoke, 'the smoke run produced a result');
+    const dir = await outDir();
+    const file = path.join(
+      smokeDir,
+      (await readdir(smokeDir)).find((f) => f.endsWith('.html'))!,
+    );
+    const { dom, png } = await chromium(file, dir);
+    // The inline script drew every plot: one path per series with a point per second.
+    for (const id of ['latency', 'throughput', 'scenarios']) {
+      const svg = new RegExp(`<svg[^>]*id="${id}"[^>]*data-drawn="(\\d+)"`).exec(dom);
+      assert.ok(svg && Number(svg[1]) >= 10, `#${id} drawn (${svg?.[1] ?? 'no data-drawn'})`);
+    }
+    const paths = [...dom.matchAll(/<path d="(M[^"]+)"[^>]*data-series="([^"]+)"/g)];
+    for (const series of ['P50', 'P95', 'P99', 'req/s', 'VUs (right axis)']) {
+      const p = paths.find((m) => m[2] === series);
+      assert.ok(p && (p[1]!.match(/L/g)?.length ?? 0) >= 8, `line ${series} has points`);
+    }
+    assert.match(dom, /<td>http_req_duration\{scenario:health\}<\/td><td><code>p\(95\)&lt;100<\/code>/);
 
-      // The screenshot shows them: against the same report with no data, the plot colours appear
-      // many times more (lines and bars, not just the legend swatches).
-      const empty = path.join(dir, 'empty.html');
-      await writeFile(
-        empty,
-        htmlReport({
-          ...smoke,
-          timeline: [],
-          metrics: Object.fromEntries(
-            Object.entries(smoke.metrics).filter(([k]) => !k.startsWith('http_req_duration{')),
-          ),
-        }),
+    // The screenshot shows them: against the same report with no data, the plot colours appear
+    // many times more (lines and bars, not just the legend swatches).
+    const empty = path.join(dir, 'empty.html');
+    await writeFile(
+      empty,
+      htmlReport({
+        ...smoke,
+        timeline: [],
+        metrics: Object.fromEntries(Object.entries(smoke.metrics).filter(([k]) => !k.startsWith('http_req_duration{'))),
+      }),
+    );
+    const blank = await chromium(empty, dir);
+    const img = decodePng(png);
+    const base = decodePng(blank.png);
+    assert.ok(img.width >= 1000 && img.height >= 1000, `${img.width}x${img.height}`);
+    for (const colour of ['#1f77b4', '#ff7f0e', '#9467bd']) {
+      const drawn = countColour(img, colour);
+      const legendOnly = countColour(base, colour);
+      assert.ok(
+        drawn > 300 && drawn > 4 * legendOnly,
+        `${colour}: ${drawn} pixels drawn vs ${legendOnly} without data`,
       );
-      const blank = await chromium(empty, dir);
-      const img = decodePng(png);
-      const base = decodePng(blank.png);
-      assert.ok(img.width >= 1000 && img.height >= 1000, `${img.width}x${img.height}`);
-      for (const colour of ['#1f77b4', '#ff7f0e', '#9467bd']) {
-        const drawn = countColour(img, colour);
-        const legendOnly = countColour(base, colour);
-        assert.ok(
-          drawn > 300 && drawn > 4 * legendOnly,
-          `${colour}: ${drawn} pixels drawn vs ${legendOnly} without data`,
-        );
-      }
-    },
-  );
+    }
+  });
 
   it('a run that breaks a threshold exits non-zero and says which threshold failed', async () => {
     const dir = await outDir();

@@ -349,6 +349,36 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
     }
   });
 
+  it('at info, a line per failed or slow request and none per fast success; debug logs every request', async () => {
+    const linesAt = async (level: string, slowMs: string) => {
+      const lines: string[] = [];
+      const config = loadConfig({ ...sameDatabase(t), LOG_SLOW_MS: slowMs });
+      const db = await openDatabase(config.database, false);
+      const app = await buildApp(config, {
+        db,
+        logger: { ...(loggerOptions(level) as object), stream: lineStream(lines) },
+      });
+      try {
+        for (const [url, id] of [
+          ['/health/live', 'ok-1'],
+          ['/api/nothing-here', 'missing-1'],
+        ]) {
+          await app.inject({ url, headers: { 'x-request-id': id } });
+        }
+      } finally {
+        await app.close();
+        await db.close();
+      }
+      return lines
+        .map((l) => JSON.parse(l) as { reqId?: string; level: number; msg: string; statusCode?: number })
+        .filter((l) => l.msg === 'request completed')
+        .map((l) => `${l.reqId} ${l.level} ${l.statusCode}`);
+    };
+    assert.deepEqual(await linesAt('info', '500'), ['missing-1 30 404']);
+    assert.deepEqual(await linesAt('debug', '500'), ['ok-1 20 200', 'missing-1 30 404']);
+    assert.deepEqual(await linesAt('info', '0'), ['ok-1 40 200', 'missing-1 40 404'], 'slow requests at warn');
+  });
+
   it('log lines carry the request id; a login’s log never holds the password or the tokens', async () => {
     const lines: string[] = [];
     const config = loadConfig(sameDatabase(t));
@@ -417,7 +447,7 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
           DB_POOL_MIN: '0',
           REDIS_URL: STACK.redisUrl,
           JWT_SECRET,
-          LOG_LEVEL: 'info',
+          LOG_LEVEL: 'debug', // successful requests are logged at debug
           ...extra(receiver.url),
         });
         return { receiver, server };
@@ -484,11 +514,14 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
       assert.ok(redis.length >= 1);
       for (const s of [...sql, ...redis]) assert.equal(s.kind, 3, `${s.name} is a client span`);
 
-      const logs = server.lines
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { reqId?: string; trace_id?: string });
-      const mine = logs.filter((l) => l.reqId === 'trace-req-1');
-      assert.ok(mine.length >= 1);
+      // stdout is written in 4 KiB batches or every 250 ms.
+      const mine = await until('its log lines', async () => {
+        const logs = server.lines
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { reqId?: string; trace_id?: string });
+        const found = logs.filter((l) => l.reqId === 'trace-req-1');
+        return found.length > 0 ? found : undefined;
+      });
       for (const l of mine) assert.equal(l.trace_id, root.traceId, 'log line carries the trace id');
     });
 

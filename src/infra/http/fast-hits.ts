@@ -16,7 +16,10 @@ export interface FastHitDeps {
   requestId: (req: IncomingMessage) => string;
   /** Records the response in the HTTP metrics (absent when metrics are off). */
   observe?: (labels: RouteLabels, seconds: number) => void;
+  /** The access logger (infra/logging.ts) the routed path's `request completed` lines go to. */
   log: FastifyBaseLogger;
+  /** The level of a 200 that took `ms` (infra/logging.ts requestLevel). */
+  level: (ms: number) => 'error' | 'warn' | 'info' | 'debug';
 }
 
 export interface RouteLabels {
@@ -31,6 +34,8 @@ interface Known {
   key: string;
   tenantId: string;
   labels: RouteLabels;
+  /** The access logger bound to this response's constant fields (serialised once, by pino). */
+  log: FastifyBaseLogger;
   /** The routed hit's headers, flat (`[name, value, …]`), without the per-request ones. */
   headers: string[];
 }
@@ -53,8 +58,6 @@ const MAX_URLS_PER_PRINCIPAL = 512;
  */
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
-  // Pino's level check; the silent logger Fastify uses with `logger: false` has none.
-  const logsInfo = () => (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === true;
   const byPrincipal = new WeakMap<Principal, Map<string, Known>>();
   let open = true;
 
@@ -76,8 +79,10 @@ export function createFastHits(deps: FastHitDeps) {
         for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
       }
       headers.push('content-length', String(entry.body.length));
-      const labels = { method: 'GET', route: req.routeOptions.url ?? req.url, status_code: 200 };
-      urls.set(slot, { entry, key, tenantId: entry.tenantId, labels, headers });
+      const route = req.routeOptions.url ?? req.url;
+      const labels = { method: 'GET', route, status_code: 200 };
+      const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
+      urls.set(slot, { entry, key, tenantId: entry.tenantId, labels, log: bound, headers });
     },
 
     /** Answers `req` if it repeats a remembered hit whose entry is still fresh in L1; false otherwise. */
@@ -105,11 +110,8 @@ export function createFastHits(deps: FastHitDeps) {
       res.end(entry.body);
       const ms = performance.now() - started;
       deps.observe?.(known.labels, ms / 1000);
-      if (logsInfo())
-        log.info(
-          { reqId: id, method: 'GET', url: req.url, route: known.labels.route, statusCode: 200, responseTime: ms },
-          'request completed',
-        );
+      // A disabled level is a no-op function in pino: nothing is serialised.
+      known.log[deps.level(ms)]({ reqId: id, responseTime: ms }, 'request completed');
       return true;
     },
 
