@@ -36,8 +36,8 @@ interface Known {
   labels: RouteLabels;
   /** The access logger bound to this response's constant fields (serialised once, by pino). */
   log: FastifyBaseLogger;
-  /** The routed hit's headers, flat (`[name, value, …]`), without the per-request ones. */
-  headers: string[];
+  /** The routed hit's headers, without the per-request ones; `x-request-id` is set per request. */
+  headers: Record<string, string | string[]>;
 }
 
 // Headers the routed path sets per request, never replayed.
@@ -73,12 +73,13 @@ export function createFastHits(deps: FastHitDeps) {
       const slot = slotOf(req.url, req.headers.origin);
       if (urls.get(slot)?.entry === entry) return;
       if (urls.size >= MAX_URLS_PER_PRINCIPAL) urls.clear();
-      const headers: string[] = [];
+      const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value === undefined || PER_REQUEST.has(name)) continue;
-        for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
+        headers[name] = Array.isArray(value) ? value.map(String) : String(value);
       }
-      headers.push('content-length', String(entry.body.length));
+      headers['content-length'] = String(entry.body.length);
+      headers['x-request-id'] = '';
       const route = req.routeOptions.url ?? req.url;
       const labels = { method: 'GET', route, status_code: 200 };
       const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
@@ -88,6 +89,7 @@ export function createFastHits(deps: FastHitDeps) {
     /** Answers `req` if it repeats a remembered hit whose entry is still fresh in L1; false otherwise. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
       if (!open || req.method !== 'GET') return false;
+      const started = performance.now();
       const h = req.headers;
       if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
         return false;
@@ -101,12 +103,13 @@ export function createFastHits(deps: FastHitDeps) {
       }
       const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
       if (known === undefined || !cache.available()) return false;
-      const started = performance.now();
       const entry = cache.fresh(known.key);
       if (entry !== known.entry) return false;
       cache.record(known.tenantId, 'l1-fast-hit');
       const id = deps.requestId(req);
-      res.writeHead(200, [...known.headers, 'x-request-id', id]);
+      // Node serialises the headers inside writeHead: the object is free again right after.
+      known.headers['x-request-id'] = id;
+      res.writeHead(200, known.headers);
       res.end(entry.body);
       const ms = performance.now() - started;
       deps.observe?.(known.labels, ms / 1000);
