@@ -9,7 +9,6 @@ import { startRefresher, type Collector, type Refresher } from './refresher.js';
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
-  httpTotal: Counter<'method' | 'route' | 'status_code'>;
   refresher: Refresher;
   enabled: boolean;
 }
@@ -43,7 +42,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     registers: [registry],
   });
   // The histogram's per-series counts, read at scrape time: one instrument updated per request.
-  const httpTotal = new Counter({
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by route template',
     labelNames,
@@ -82,7 +81,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   // The embedded database has no other backends to count.
   if (opts.enabled && db.kind === 'postgres') collectors.push(createPostgresCollector(db, registry));
   const refresher = startRefresher(collectors, { intervalMs: opts.refreshMs, registry, log: opts.log });
-  return { registry, httpDuration, httpTotal, refresher, enabled: opts.enabled };
+  return { registry, httpDuration, refresher, enabled: opts.enabled };
 }
 
 /** One response in the HTTP histogram, hence in the counter (also called by the fast path of cache hits). */
