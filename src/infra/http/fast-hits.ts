@@ -67,7 +67,7 @@ export function createFastHits(deps: FastHitDeps) {
     /** Remembers a fresh hit the routed path is sending (from the route's onSend hook). */
     remember(req: FastifyRequest, reply: FastifyReply, key: string, entry: CacheEntry): void {
       const principal = req.principal;
-      if (!principal || reply.statusCode !== 200) return;
+      if (!principal || req.method !== 'GET' || reply.statusCode !== 200) return;
       let urls = byPrincipal.get(principal);
       if (!urls) byPrincipal.set(principal, (urls = new Map()));
       const slot = slotOf(req.url, req.headers.origin);
