@@ -13,7 +13,7 @@ import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, recordRequest, registerMetrics } from './infra/metrics/index.js';
-import { bearerToken, principalOf, registerAuthGuard } from './modules/auth/guard.js';
+import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
@@ -154,7 +154,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (!deps.instrument) {
     fast = createFastHits({
       cache,
-      bearer: bearerToken,
       verify: tokens.verifyAccess,
       requestId,
       observe: metrics.enabled ? (labels, seconds) => recordRequest(metrics, labels, seconds) : undefined,

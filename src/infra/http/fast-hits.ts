@@ -8,8 +8,6 @@ import type { ResponseCache } from '../cache/response-cache.js';
 /** What the fast path needs from the rest of the app; each piece is the one the routed path uses. */
 export interface FastHitDeps {
   cache: ResponseCache;
-  /** The bearer token of an Authorization header, or undefined (the auth guard's parser). */
-  bearer: (header: string) => string | undefined;
   /** The auth guard's verifier: a principal, or a throw. */
   verify: (token: string) => Principal;
   /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
@@ -93,13 +91,14 @@ export function createFastHits(deps: FastHitDeps) {
       const h = req.headers;
       if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
         return false;
-      const token = deps.bearer(h.authorization);
-      if (token === undefined) return false;
+      // No full parse: only a token that verifies can lead to a remembered principal; anything
+      // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
+      if (!h.authorization.startsWith('Bearer ')) return false;
       let principal: Principal;
       try {
-        principal = deps.verify(token);
+        principal = deps.verify(h.authorization.slice(7));
       } catch {
-        return false; // the routed path answers 401
+        return false;
       }
       const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
       if (known === undefined || !cache.available()) return false;

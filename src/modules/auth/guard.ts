@@ -21,7 +21,7 @@ export function principalOf(request: FastifyRequest): Principal {
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
 
 /** The token of an `Authorization: Bearer …` header, or undefined when it is not one. */
-export function bearerToken(header: string): string | undefined {
+function bearerToken(header: string): string | undefined {
   return BEARER.exec(header)?.[1];
 }
 
