@@ -28,7 +28,8 @@ export interface RouteLabels {
 
 /** A response the routed path gave this principal for this URL, replayable while its entry lives. */
 interface Known {
-  entry: CacheEntry;
+  /** Weak: an entry L1 evicted or a write invalidated is not kept alive by being remembered. */
+  entry: WeakRef<CacheEntry>;
   key: string;
   tenantId: string;
   labels: RouteLabels;
@@ -40,8 +41,10 @@ interface Known {
 
 // Headers the routed path sets per request, never replayed.
 const PER_REQUEST = new Set(['x-request-id', 'content-length', 'connection', 'date']);
-// Distinct URLs remembered per principal before that principal's memory starts over.
-const MAX_URLS_PER_PRINCIPAL = 512;
+// Bounds on what is remembered (each slot is a header object and a bound logger, ~1 KB): per
+// principal, and in all; past either, that memory starts over.
+const MAX_URLS_PER_PRINCIPAL = 64;
+const MAX_SLOTS = 20_000;
 
 /**
  * Fresh L1 hits answered before the framework. A cached GET served by the routed path (auth
@@ -56,7 +59,8 @@ const MAX_URLS_PER_PRINCIPAL = 512;
  */
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
-  const byPrincipal = new WeakMap<Principal, Map<string, Known>>();
+  let byPrincipal = new WeakMap<Principal, Map<string, Known>>();
+  let slots = 0;
   let open = true;
 
   const slotOf = (url: string, origin: string | undefined) => (origin === undefined ? url : `${url}\n${origin}`);
@@ -66,11 +70,16 @@ export function createFastHits(deps: FastHitDeps) {
     remember(req: FastifyRequest, reply: FastifyReply, key: string, entry: CacheEntry): void {
       const principal = req.principal;
       if (!principal || req.method !== 'GET' || reply.statusCode !== 200) return;
+      if (slots >= MAX_SLOTS) {
+        byPrincipal = new WeakMap();
+        slots = 0;
+      }
       let urls = byPrincipal.get(principal);
       if (!urls) byPrincipal.set(principal, (urls = new Map()));
       const slot = slotOf(req.url, req.headers.origin);
-      if (urls.get(slot)?.entry === entry) return;
+      if (urls.get(slot)?.entry.deref() === entry) return;
       if (urls.size >= MAX_URLS_PER_PRINCIPAL) urls.clear();
+      slots += 1;
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value === undefined || PER_REQUEST.has(name)) continue;
@@ -81,7 +90,7 @@ export function createFastHits(deps: FastHitDeps) {
       const route = req.routeOptions.url ?? req.url;
       const labels = { method: 'GET', route, status_code: 200 };
       const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
-      urls.set(slot, { entry, key, tenantId: entry.tenantId, labels, log: bound, headers });
+      urls.set(slot, { entry: new WeakRef(entry), key, tenantId: entry.tenantId, labels, log: bound, headers });
     },
 
     /** Answers `req` if it repeats a remembered hit whose entry is still fresh in L1; false otherwise. */
@@ -103,7 +112,7 @@ export function createFastHits(deps: FastHitDeps) {
       const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
       if (known === undefined || !cache.available()) return false;
       const entry = cache.fresh(known.key);
-      if (entry !== known.entry) return false;
+      if (entry === undefined || entry !== known.entry.deref()) return false;
       cache.record(known.tenantId, 'l1-fast-hit');
       const id = deps.requestId(req);
       // Node serialises the headers inside writeHead: the object is free again right after.
