@@ -30,6 +30,13 @@ import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import { createProjectService } from './modules/projects/service.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Stops answering repeated cache hits before routing (see src/infra/http/fast-hits.ts). */
+    stopFastPath(): void;
+  }
+}
+
 /** What buildApp is handed instead of opening itself: the composition root stays testable. */
 export interface AppDeps {
   db: Db;
@@ -165,6 +172,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       done();
     });
   }
+  // Fastify runs preClose a few ticks after close() is called; a draining server stops the fast
+  // path first, in the same tick, so every request after that gets Fastify's closing behaviour.
+  app.decorate('stopFastPath', () => fast?.close());
   const cached = createCached(cache, (req) => principalOf(req).tenantId, config.redisTtlDefault, fast);
 
   const identity = createIdentityRepo(db);

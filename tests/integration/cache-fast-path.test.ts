@@ -39,11 +39,16 @@ describe('cache hits answered before routing (real HTTP)', () => {
   });
 
   // node:http, not fetch: fetch adds `Cache-Control: no-cache` to a request carrying If-None-Match.
-  const get = (who: Pick<Account, 'token'> | undefined, path: string, headers: Record<string, string> = {}) =>
+  const get = (
+    who: Pick<Account, 'token'> | undefined,
+    path: string,
+    headers: Record<string, string> = {},
+    method = 'GET',
+  ) =>
     new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
       const req = request(
         `${base}${path}`,
-        { headers: { ...(who && bearer(who)), ...headers }, timeout: 5_000 },
+        { method, headers: { ...(who && bearer(who)), ...headers }, timeout: 5_000 },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -125,8 +130,15 @@ describe('cache hits answered before routing (real HTTP)', () => {
     const other = await get(b, url);
     assert.equal(other.headers['x-cache'], 'MISS');
     assert.ok(!other.body.includes('only-in-a'));
-    // Another user of A: the routed path first (then its own fast hits).
+    // Another user of A, the same URL with an Origin, a HEAD: each goes through the router first.
+    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
+    const before = await fastNow();
     assert.equal((await get(viewer, url)).headers['x-cache'], 'HIT');
+    assert.equal((await get(a, url, { origin: 'https://ui.example' })).headers['x-cache'], 'HIT');
+    assert.equal((await get(a, url, {}, 'HEAD')).status, 200);
+    assert.equal(await fastNow(), before, 'none of them was answered before routing');
+    assert.equal((await get(viewer, url)).headers['x-cache'], 'HIT');
+    assert.equal(await fastNow(), before + 1, 'the viewer’s own repeat is');
     // No token, a bad token: the routed path's 401.
     assert.equal((await get(undefined, url)).status, 401);
     assert.equal((await get({ token: `${a.token}x` }, url)).status, 401);

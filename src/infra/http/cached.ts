@@ -10,6 +10,8 @@ export type Cached = (opts: CacheRouteOptions) => Record<string, unknown>;
  * Binds the cache to a way of finding the caller's tenant. GET routes look up in onRequest
  * (before parsing and validation: a hit does no work); POST routes keyed by their body look
  * up in preHandler, after validation. `fast`, when given, repeats GET hits before routing.
+ * Hits are answered before the role check (preHandler), so a cached route must be one every role
+ * of the tenant may read (`viewer`); its key is scoped by tenant, never by role.
  */
 export function createCached(
   cache: ResponseCache,

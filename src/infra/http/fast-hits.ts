@@ -77,9 +77,15 @@ export function createFastHits(deps: FastHitDeps) {
       let urls = byPrincipal.get(principal);
       if (!urls) byPrincipal.set(principal, (urls = new Map()));
       const slot = slotOf(req.url, req.headers.origin);
-      if (urls.get(slot)?.entry.deref() === entry) return;
-      if (urls.size >= MAX_URLS_PER_PRINCIPAL) urls.clear();
-      slots += 1;
+      const previous = urls.get(slot);
+      if (previous?.entry.deref() === entry) return;
+      if (!previous) {
+        if (urls.size >= MAX_URLS_PER_PRINCIPAL) {
+          slots -= urls.size;
+          urls.clear();
+        }
+        slots += 1;
+      }
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value === undefined || PER_REQUEST.has(name)) continue;
@@ -87,7 +93,7 @@ export function createFastHits(deps: FastHitDeps) {
       }
       headers['content-length'] = String(entry.body.length);
       headers['x-request-id'] = '';
-      const route = req.routeOptions.url ?? req.url;
+      const route = req.routeOptions.url ?? 'unmatched';
       const labels = { method: 'GET', route, status_code: 200 };
       const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
       urls.set(slot, { entry: new WeakRef(entry), key, tenantId: entry.tenantId, labels, log: bound, headers });
@@ -96,34 +102,17 @@ export function createFastHits(deps: FastHitDeps) {
     /** Answers `req` if it repeats a remembered hit whose entry is still fresh in L1; false otherwise. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
       if (!open || req.method !== 'GET') return false;
-      const started = performance.now();
-      const h = req.headers;
-      if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
-        return false;
-      // No full parse: only a token that verifies can lead to a remembered principal; anything
-      // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
-      if (!h.authorization.startsWith('Bearer ')) return false;
-      let principal: Principal;
       try {
-        principal = deps.verify(h.authorization.slice(7));
-      } catch {
-        return false;
+        return answer(req, res);
+      } catch (err) {
+        // Never a crash from here: before the answer went out the routed path takes the request.
+        try {
+          log.error({ err }, 'fast path failed');
+        } catch {
+          // the logger is gone: the process is exiting
+        }
+        return res.headersSent;
       }
-      const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
-      if (known === undefined || !cache.available()) return false;
-      const entry = cache.fresh(known.key);
-      if (entry === undefined || entry !== known.entry.deref()) return false;
-      cache.record(known.tenantId, 'l1-fast-hit');
-      const id = deps.requestId(req);
-      // Node serialises the headers inside writeHead: the object is free again right after.
-      known.headers['x-request-id'] = id;
-      res.writeHead(200, known.headers);
-      res.end(entry.body);
-      const ms = performance.now() - started;
-      deps.observe?.(known.labels, ms / 1000);
-      // A disabled level is a no-op function in pino: nothing is serialised.
-      known.log[deps.level(ms)]({ reqId: id, responseTime: ms }, 'request completed');
-      return true;
     },
 
     /** Stops answering (the server is closing: Fastify's 503 and connection handling take over). */
@@ -131,6 +120,38 @@ export function createFastHits(deps: FastHitDeps) {
       open = false;
     },
   };
+
+  /** The fast path proper: false as soon as the request is not a remembered, still-fresh hit. */
+  function answer(req: IncomingMessage, res: ServerResponse): boolean {
+    const started = performance.now();
+    const h = req.headers;
+    if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
+      return false;
+    // No full parse: only a token that verifies can lead to a remembered principal; anything
+    // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
+    if (!h.authorization.startsWith('Bearer ')) return false;
+    let principal: Principal;
+    try {
+      principal = deps.verify(h.authorization.slice(7));
+    } catch {
+      return false;
+    }
+    const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
+    if (known === undefined || !cache.available()) return false;
+    const entry = cache.fresh(known.key);
+    if (entry === undefined || entry !== known.entry.deref()) return false;
+    cache.record(known.tenantId, 'l1-fast-hit');
+    const id = deps.requestId(req);
+    // Node serialises the headers inside writeHead: the object is free again right after.
+    known.headers['x-request-id'] = id;
+    res.writeHead(200, known.headers);
+    res.end(entry.body);
+    const ms = performance.now() - started;
+    deps.observe?.(known.labels, ms / 1000);
+    // A disabled level is a no-op function in pino: nothing is serialised.
+    known.log[deps.level(ms)]({ reqId: id, responseTime: ms }, 'request completed');
+    return true;
+  }
 }
 
 export type FastHits = ReturnType<typeof createFastHits>;
