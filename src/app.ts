@@ -12,7 +12,7 @@ import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
-import { createMetrics, recordRequest, registerMetrics } from './infra/metrics/index.js';
+import { createMetrics, registerMetrics } from './infra/metrics/index.js';
 import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -163,7 +163,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       cache,
       verify: tokens.verifyAccess,
       requestId,
-      observe: metrics.enabled ? (labels, seconds) => recordRequest(metrics, labels, seconds) : undefined,
+      series: metrics.enabled ? (labels) => metrics.httpDuration.bind(labels) : undefined,
       log: accessLogger(app.log),
       level: (ms) => requestLevel(200, ms, config.logSlowMs),
     });

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BoundHistogram } from './bound-histogram.js';
 import type { Db } from '../db/types.js';
 import { createPgBouncerCollector } from './pgbouncer.js';
 import { createPostgresCollector } from './postgres.js';
@@ -8,7 +9,7 @@ import { startRefresher, type Collector, type Refresher } from './refresher.js';
 /** The process's metrics registry, the instruments the HTTP layer records into, and the collector timer. */
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpDuration: BoundHistogram<'method' | 'route' | 'status_code'>;
   refresher: Refresher;
   enabled: boolean;
 }
@@ -34,13 +35,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by route template',
+  const httpDuration = new BoundHistogram(
+    'http_request_duration_seconds',
+    'HTTP request latency by route template',
     labelNames,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registry,
+  );
   // The histogram's per-series counts, read at scrape time: one instrument updated per request.
   new Counter({
     name: 'http_requests_total',
@@ -84,15 +85,6 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   return { registry, httpDuration, refresher, enabled: opts.enabled };
 }
 
-/** One response in the HTTP histogram, hence in the counter (also called by the fast path of cache hits). */
-export function recordRequest(
-  metrics: Metrics,
-  labels: { method: string; route: string; status_code: number },
-  seconds: number,
-): void {
-  metrics.httpDuration.observe(labels, seconds);
-}
-
 /** Records every response under its route template (never the raw URL) and serves /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   if (metrics.enabled) {
@@ -102,7 +94,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
         route: request.routeOptions.url ?? 'unmatched',
         status_code: reply.statusCode,
       };
-      recordRequest(metrics, labels, reply.elapsedTime / 1000);
+      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
       done();
     });
   }
