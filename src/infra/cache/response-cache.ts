@@ -43,25 +43,23 @@ export const namespace = (tenantId: string | '*') => `cache:${tenantId}:`;
 export function createResponseCache(opts: ResponseCacheOptions) {
   const replicaId = randomUUID();
   const now = opts.now ?? Date.now;
-  const redisUp =
-    opts.registry &&
-    new Gauge({ name: 'cache_redis_up', help: '1 when the L2 tier (Redis) is in use', registers: [opts.registry] });
-  const commandSeconds =
-    opts.registry &&
-    new Histogram({
-      name: 'redis_command_duration_seconds',
-      help: 'Latency of the cache’s Redis commands',
-      labelNames: ['command'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
-      registers: [opts.registry],
-    });
-  const evictions =
-    opts.registry &&
-    new Counter({
-      name: 'cache_evictions_total',
-      help: 'L1 entries evicted by the size bound',
-      registers: [opts.registry],
-    });
+  const redisUp = new Gauge({
+    name: 'cache_redis_up',
+    help: '1 when the L2 tier (Redis) is in use',
+    registers: [opts.registry],
+  });
+  const commandSeconds = new Histogram({
+    name: 'redis_command_duration_seconds',
+    help: 'Latency of the cache’s Redis commands',
+    labelNames: ['command'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [opts.registry],
+  });
+  const evictions = new Counter({
+    name: 'cache_evictions_total',
+    help: 'L1 entries evicted by the size bound',
+    registers: [opts.registry],
+  });
 
   const redis: RedisTier | undefined =
     opts.redis && createRedisTier({ ...opts.redis, onCommand: (c, s) => commandSeconds.observe({ command: c }, s) });

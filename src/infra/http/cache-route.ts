@@ -122,7 +122,7 @@ export function cacheRoute(
   }
 
   function serve(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string, found: Lookup): FastifyReply {
-    req.cacheState = { kind: 'hit', key, fresh: found.stale ? undefined : found.entry };
+    req.cacheState = { kind: 'hit', fresh: found.stale ? undefined : found.entry };
     if (found.stale) {
       cache.record(tenantId, 'stale');
       refresh(cache, req, key);
@@ -192,7 +192,7 @@ export function cacheRoute(
   /** Keeps a 200's serialized bytes once; answers 304 when the client already has them. */
   function storeMiss(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const s = req.cacheState;
-    if (s?.fresh && repeatable) repeatable.remember(req, reply, s.key!, s.fresh);
+    if (s?.fresh && repeatable) repeatable.remember(req, reply, s.fresh);
     if (!s || s.kind !== 'miss') return payload;
     reply.header('x-cache', 'MISS').header('cache-control', CACHE_CONTROL);
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {

@@ -31,8 +31,6 @@ export interface RouteLabels {
 interface Known {
   /** Weak: an entry L1 evicted or a write invalidated is not kept alive by being remembered. */
   entry: WeakRef<CacheEntry>;
-  key: string;
-  tenantId: string;
   /** Where its duration is recorded (HTTP histogram), bound once. */
   series: Series | undefined;
   /** The access logger bound to this response's constant fields (serialised once, by pino). */
@@ -69,7 +67,7 @@ export function createFastHits(deps: FastHitDeps) {
 
   return {
     /** Remembers a fresh hit the routed path is sending (from the route's onSend hook). */
-    remember(req: FastifyRequest, reply: FastifyReply, key: string, entry: CacheEntry): void {
+    remember(req: FastifyRequest, reply: FastifyReply, entry: CacheEntry): void {
       const principal = req.principal;
       if (!principal || req.method !== 'GET' || reply.statusCode !== 200) return;
       if (slots >= MAX_SLOTS) {
@@ -99,8 +97,6 @@ export function createFastHits(deps: FastHitDeps) {
       const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
       urls.set(slot, {
         entry: new WeakRef(entry),
-        key,
-        tenantId: entry.tenantId,
         series: deps.series?.({ method: 'GET', route, status_code: 200 }),
         log: bound,
         headers,
@@ -146,9 +142,9 @@ export function createFastHits(deps: FastHitDeps) {
     }
     const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
     if (known === undefined || !cache.available()) return false;
-    const entry = cache.fresh(known.key);
-    if (entry === undefined || entry !== known.entry.deref()) return false;
-    cache.record(known.tenantId, 'l1-fast-hit');
+    const entry = known.entry.deref();
+    if (entry === undefined || cache.fresh(entry.key) !== entry) return false;
+    cache.record(entry.tenantId, 'l1-fast-hit');
     const id = deps.requestId(req);
     // Node serialises the headers inside writeHead: the object is free again right after.
     known.headers['x-request-id'] = id;

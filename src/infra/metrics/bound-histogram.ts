@@ -85,6 +85,11 @@ export class BoundHistogram<L extends string> {
     return { name: this.name, help: this.help, type: 'histogram', aggregator: 'sum', values };
   }
 
+  /** Each series' labels and observation count (what `http_requests_total` reports). */
+  counts(): { labels: Record<L, string | number>; count: number }[] {
+    return [...this.#series.values()].map((s) => ({ labels: s.labels, count: s.count }));
+  }
+
   reset(): void {
     this.#series.clear();
   }

@@ -48,13 +48,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     help: 'HTTP requests by route template',
     labelNames,
     registers: [registry],
-    async collect() {
-      const { values } = await httpDuration.get();
+    collect() {
       this.reset();
-      for (const v of values) {
-        if (v.metricName === 'http_request_duration_seconds_count')
-          this.inc(v.labels as Record<(typeof labelNames)[number], string | number>, v.value);
-      }
+      for (const { labels, count } of httpDuration.counts()) this.inc(labels, count);
     },
   });
   new Gauge({

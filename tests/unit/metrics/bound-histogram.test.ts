@@ -32,6 +32,10 @@ describe('BoundHistogram', () => {
     assert.equal(text, await theirs.metrics());
     assert.match(text, /x_seconds_bucket\{le="0\.001",method="GET",route="\/api\/blueprints",status_code="200"\} 3/);
     assert.match(text, /x_seconds_count\{method="POST",route="\/api\/blueprints",status_code="201"\} 2/);
+    assert.deepEqual(
+      b.counts().map((c) => `${c.labels.method} ${c.count}`),
+      ['GET 4', 'POST 2'],
+    );
   });
 
   it('starts over on reset', async () => {
