@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -10,6 +9,7 @@ import { createResponseCache } from './infra/cache/response-cache.js';
 import { createCached } from './infra/http/cached.js';
 import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
+import { createRequestId } from './infra/http/request-id.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, registerMetrics } from './infra/metrics/index.js';
@@ -48,14 +48,7 @@ export interface AppDeps {
   instrument?: (app: FastifyInstance) => void;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ONE_MIB = 1024 * 1024;
-
-/** The caller's X-Request-Id when it is a sane one, else a new UUID. */
-function requestId(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
 
 /** Pino options: JSON lines, secrets redacted wherever they appear. */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -80,6 +73,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Repeated cache hits are answered in the server's request listener, before Fastify (see
   // fast-hits.ts); not under tracing, whose spans and log mixin come from the routed path.
   let fast: FastHits | undefined;
+  const requestId = createRequestId();
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.logLevel),
     bodyLimit: ONE_MIB,
@@ -161,7 +155,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (!deps.instrument) {
     fast = createFastHits({
       cache,
-      verify: tokens.verifyAccess,
+      verify: tokens.verifyAccessUntil,
       requestId,
       series: metrics.enabled ? (labels) => metrics.httpDuration.bind(labels) : undefined,
       log: accessLogger(app.log),

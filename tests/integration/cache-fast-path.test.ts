@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -12,6 +12,7 @@ import {
   type Account,
   type TestApp,
 } from '../helpers/app.js';
+import { createTokenService } from '../../src/modules/auth/tokens.js';
 import { parseMetrics, sampleValue } from '../helpers/observability.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 
@@ -44,27 +45,31 @@ describe('cache hits answered before routing (real HTTP)', () => {
     path: string,
     headers: Record<string, string> = {},
     method = 'GET',
+    agent?: Agent,
   ) =>
-    new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
-      const req = request(
-        `${base}${path}`,
-        { method, headers: { ...(who && bearer(who)), ...headers }, timeout: 5_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode!,
-              headers: res.headers as Record<string, string>,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-      req.on('error', reject);
-      req.end();
-    });
+    new Promise<{ status: number; headers: Record<string, string>; body: string; reused: boolean }>(
+      (resolve, reject) => {
+        const req = request(
+          `${base}${path}`,
+          { method, headers: { ...(who && bearer(who)), ...headers }, timeout: 5_000, ...(agent && { agent }) },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                headers: res.headers as Record<string, string>,
+                body: Buffer.concat(chunks).toString('utf8'),
+                reused: req.reusedSocket,
+              }),
+            );
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+        req.on('error', reject);
+        req.end();
+      },
+    );
   const statsOf = async (admin: Account) => JSON.parse((await get(admin, '/cache/stats')).body);
   const createBp = (who: Account, name: string) =>
     t.app.inject({ method: 'POST', url: '/api/blueprints', headers: bearer(who), payload: blueprintBody({ name }) });
@@ -159,6 +164,72 @@ describe('cache hits answered before routing (real HTTP)', () => {
     // Past the TTL the entry is stale: the routed path serves STALE and refreshes it.
     clock += 301_000;
     assert.equal((await get(a, url)).headers['x-cache'], 'STALE');
+  });
+
+  it('one keep-alive connection: matched again after a write, and never past its token’s expiry', async () => {
+    const a = await registerTenant(t.app, 'FastConnection');
+    const url = '/api/blueprints?limit=4';
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const on = (who: Pick<Account, 'token'>) => get(who, url, {}, 'GET', agent);
+    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
+    try {
+      for (let i = 0; i < 3; i++) await on(a);
+      assert.equal(await fastNow(), 1);
+      // The connection's remembered response is replaced, not left pointing at the dropped entry.
+      assert.equal((await createBp(a, 'conn-write')).statusCode, 201);
+      assert.equal((await on(a)).headers['x-cache'], 'MISS');
+      assert.equal((await on(a)).headers['x-cache'], 'HIT');
+      const again = await on(a);
+      assert.ok(again.reused, 'the same connection');
+      assert.ok(again.body.includes('conn-write'));
+      assert.equal(await fastNow(), 2, 'repeated before routing again');
+
+      // A token of the same user that expires within a second or two.
+      const short = {
+        token: createTokenService('test-secret-test-secret-test-secret-0123456789', 1).signAccess({
+          id: a.userId,
+          tenantId: a.tenantId,
+          role: 'admin',
+        }),
+      };
+      const expMs = JSON.parse(Buffer.from(short.token.split('.')[1]!, 'base64url').toString()).exp * 1000;
+      await on(short);
+      await on(short);
+      assert.equal(await fastNow(), 3, 'the short token’s repeat is answered before routing');
+      await new Promise((r) => setTimeout(r, Math.max(0, expMs - Date.now()) + 50));
+      const expired = await on(short);
+      assert.ok(expired.reused, 'on the connection that was answered with it');
+      assert.equal(expired.status, 401);
+      assert.equal(await fastNow(), 3);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('a connection whose remembered response was forgotten (64 URLs later) looks it up again', async () => {
+    const a = await registerTenant(t.app, 'FastForgotten');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const on = () => get(a, '/api/blueprints?limit=100', {}, 'GET', agent);
+    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
+    try {
+      for (let i = 0; i < 3; i++) await on();
+      assert.equal(await fastNow(), 1);
+      // 64 other URLs remembered for the same user: the first one's slot is dropped.
+      for (let n = 1; n <= 64; n++) for (let i = 0; i < 2; i++) await get(a, `/api/blueprints?limit=${n}`);
+      assert.equal(await fastNow(), 1);
+      // A write replaces the entry; the routed hit is remembered in a new slot, which the
+      // connection finds once its old one proved stale.
+      assert.equal((await createBp(a, 'forgotten')).statusCode, 201);
+      assert.equal((await on()).headers['x-cache'], 'MISS');
+      assert.equal((await on()).headers['x-cache'], 'HIT');
+      assert.equal((await on()).headers['x-cache'], 'HIT');
+      const last = await on();
+      assert.ok(last.reused);
+      assert.ok(last.body.includes('forgotten'));
+      assert.equal(await fastNow(), 3, 'answered before routing again');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('while Redis is down every request goes through the router (BYPASS), and fast hits resume after', async () => {

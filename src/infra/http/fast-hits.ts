@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../modules/auth/tokens.js';
+import type { Socket } from 'node:net';
+import type { Principal, Verified } from '../../modules/auth/tokens.js';
 import type { CacheEntry } from '../cache/entry.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Series } from '../metrics/bound-histogram.js';
@@ -9,8 +10,8 @@ import type { Series } from '../metrics/bound-histogram.js';
 /** What the fast path needs from the rest of the app; each piece is the one the routed path uses. */
 export interface FastHitDeps {
   cache: ResponseCache;
-  /** The auth guard's verifier: a principal, or a throw. */
-  verify: (token: string) => Principal;
+  /** The auth guard's verifier: the principal and the token's expiry, or a throw. */
+  verify: (token: string) => Verified;
   /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
   requestId: (req: IncomingMessage) => string;
   /** The HTTP histogram's series of a route's 200s (absent when metrics are off). */
@@ -27,7 +28,10 @@ export interface RouteLabels {
   status_code: number;
 }
 
-/** A response the routed path gave this principal for this URL, replayable while its entry lives. */
+/**
+ * A response the routed path gave this principal for this URL, replayable while its entry lives.
+ * One object per slot for the slot's life: a newer hit updates it in place.
+ */
 interface Known {
   /** Weak: an entry L1 evicted or a write invalidated is not kept alive by being remembered. */
   entry: WeakRef<CacheEntry>;
@@ -37,6 +41,19 @@ interface Known {
   log: FastifyBaseLogger;
   /** The routed hit's headers, without the per-request ones; `x-request-id` is set per request. */
   headers: Record<string, string | string[]>;
+}
+
+/**
+ * What a keep-alive connection last repeated: a client sending the same Authorization, URL and
+ * Origin strings again (the usual case) is matched by comparing them, without hashing the token
+ * and URL into the lookups again, for as long as the token is valid.
+ */
+interface Repeat {
+  authorization: string;
+  url: string;
+  origin: string | undefined;
+  expMs: number;
+  known: Known;
 }
 
 // Headers the routed path sets per request, never replayed.
@@ -60,6 +77,7 @@ const MAX_SLOTS = 20_000;
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
   let byPrincipal = new WeakMap<Principal, Map<string, Known>>();
+  const lastOn = new WeakMap<Socket, Repeat>();
   let slots = 0;
   let open = true;
 
@@ -93,12 +111,18 @@ export function createFastHits(deps: FastHitDeps) {
       }
       headers['content-length'] = String(entry.body.length);
       headers['x-request-id'] = '';
+      if (previous) {
+        // Same principal and URL, so same route, series and log fields; a connection repeating
+        // this slot holds this object and sees the new entry.
+        previous.entry = new WeakRef(entry);
+        previous.headers = headers;
+        return;
+      }
       const route = req.routeOptions.url ?? 'unmatched';
-      const bound = log.child({ method: 'GET', url: req.url, route, statusCode: 200 });
       urls.set(slot, {
         entry: new WeakRef(entry),
         series: deps.series?.({ method: 'GET', route, status_code: 200 }),
-        log: bound,
+        log: log.child({ method: 'GET', url: req.url, route, statusCode: 200 }),
         headers,
       });
     },
@@ -131,19 +155,15 @@ export function createFastHits(deps: FastHitDeps) {
     const h = req.headers;
     if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
       return false;
-    // No full parse: only a token that verifies can lead to a remembered principal; anything
-    // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
-    if (!h.authorization.startsWith('Bearer ')) return false;
-    let principal: Principal;
-    try {
-      principal = deps.verify(h.authorization.slice(7));
-    } catch {
-      return false;
-    }
-    const known = byPrincipal.get(principal)?.get(slotOf(req.url!, h.origin));
+    const known = knownFor(req, h.authorization, h.origin);
     if (known === undefined || !cache.available()) return false;
     const entry = known.entry.deref();
-    if (entry === undefined || cache.fresh(entry.key) !== entry) return false;
+    if (entry === undefined || cache.fresh(entry.key) !== entry) {
+      // The routed path answers and remembers anew, possibly in another slot (after a reset):
+      // the connection looks it up again next time.
+      lastOn.delete(req.socket);
+      return false;
+    }
     cache.record(entry.tenantId, 'l1-fast-hit');
     const id = deps.requestId(req);
     // Node serialises the headers inside writeHead: the object is free again right after.
@@ -155,6 +175,32 @@ export function createFastHits(deps: FastHitDeps) {
     // A disabled level is a no-op function in pino: nothing is serialised.
     known.log[deps.level(ms)]({ reqId: id, responseTime: ms }, 'request completed');
     return true;
+  }
+
+  /** The remembered response for this request's principal and URL, if any. */
+  function knownFor(req: IncomingMessage, authorization: string, origin: string | undefined): Known | undefined {
+    const url = req.url!;
+    const last = lastOn.get(req.socket);
+    if (
+      last !== undefined &&
+      last.authorization === authorization &&
+      last.url === url &&
+      last.origin === origin &&
+      last.expMs > Date.now()
+    )
+      return last.known;
+    // No full parse: only a token that verifies can lead to a remembered principal; anything
+    // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
+    if (!authorization.startsWith('Bearer ')) return undefined;
+    let verified: Verified;
+    try {
+      verified = deps.verify(authorization.slice(7));
+    } catch {
+      return undefined;
+    }
+    const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
+    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
+    return known;
   }
 }
 

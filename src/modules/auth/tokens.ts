@@ -12,11 +12,19 @@ export interface Principal {
   role: Role;
 }
 
+/** A verified access token: its bearer, and when it stops being valid (ms since the epoch). */
+export interface Verified {
+  principal: Principal;
+  expMs: number;
+}
+
 /** Signs and verifies HS256 access tokens; makes opaque refresh tokens. */
 export interface TokenService {
   accessTtlSeconds: number;
   signAccess(p: Principal): string;
   verifyAccess(token: string): Principal;
+  /** verifyAccess, with the token's expiry: what a caller may keep until then. */
+  verifyAccessUntil(token: string): Verified;
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -27,35 +35,38 @@ export function createTokenService(secret: string, accessTtlSeconds: number): To
   const verifier = createVerifier({ key: secret, algorithms: ['HS256'] });
   // Verified tokens, until they expire: a hot token then costs one Map lookup instead of an
   // HMAC (fast-jwt's own cache hashes the token on every call). Bounded, oldest dropped first.
-  const verified = new Map<string, { principal: Principal; expMs: number }>();
+  const verified = new Map<string, Verified>();
   const invalid = () => new UnauthorizedError('The bearer token is invalid or expired');
+  const verifyAccessUntil = (token: string): Verified => {
+    const known = verified.get(token);
+    if (known && known.expMs > Date.now()) return known;
+    let claims: { sub?: unknown; tid?: unknown; role?: unknown; exp?: unknown };
+    try {
+      claims = verifier(token);
+    } catch {
+      verified.delete(token);
+      throw invalid();
+    }
+    const { sub, tid, role, exp } = claims;
+    if (
+      typeof sub !== 'string' ||
+      typeof tid !== 'string' ||
+      !ROLES.includes(role as Role) ||
+      typeof exp !== 'number'
+    ) {
+      throw invalid();
+    }
+    const principal: Principal = { id: sub, tenantId: tid, role: role as Role };
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    const entry = { principal, expMs: exp * 1000 };
+    verified.set(token, entry);
+    return entry;
+  };
   return {
     accessTtlSeconds,
     signAccess: (p) => signer({ sub: p.id, tid: p.tenantId, role: p.role }),
-    verifyAccess(token) {
-      const known = verified.get(token);
-      if (known && known.expMs > Date.now()) return known.principal;
-      let claims: { sub?: unknown; tid?: unknown; role?: unknown; exp?: unknown };
-      try {
-        claims = verifier(token);
-      } catch {
-        verified.delete(token);
-        throw invalid();
-      }
-      const { sub, tid, role, exp } = claims;
-      if (
-        typeof sub !== 'string' ||
-        typeof tid !== 'string' ||
-        !ROLES.includes(role as Role) ||
-        typeof exp !== 'number'
-      ) {
-        throw invalid();
-      }
-      const principal: Principal = { id: sub, tenantId: tid, role: role as Role };
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(token, { principal, expMs: exp * 1000 });
-      return principal;
-    },
+    verifyAccess: (token) => verifyAccessUntil(token).principal,
+    verifyAccessUntil,
   };
 }
 
