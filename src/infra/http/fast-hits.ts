@@ -39,8 +39,11 @@ interface Known {
   series: Series | undefined;
   /** The access logger bound to this response's constant fields (serialised once, by pino). */
   log: FastifyBaseLogger;
-  /** The routed hit's headers, without the per-request ones; `x-request-id` is set per request. */
-  headers: Record<string, string | string[]>;
+  /**
+   * The routed hit's headers as name, value, name, value… (Node's flat form, no key iteration),
+   * without the per-request ones; the last value is `x-request-id`'s, set per request.
+   */
+  headers: string[];
 }
 
 /**
@@ -104,13 +107,12 @@ export function createFastHits(deps: FastHitDeps) {
         }
         slots += 1;
       }
-      const headers: Record<string, string | string[]> = {};
+      const headers: string[] = [];
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value === undefined || PER_REQUEST.has(name)) continue;
-        headers[name] = Array.isArray(value) ? value.map(String) : String(value);
+        for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
       }
-      headers['content-length'] = String(entry.body.length);
-      headers['x-request-id'] = '';
+      headers.push('content-length', String(entry.body.length), 'x-request-id', '');
       if (previous) {
         // Same principal and URL, so same route, series and log fields; a connection repeating
         // this slot holds this object and sees the new entry.
@@ -166,8 +168,8 @@ export function createFastHits(deps: FastHitDeps) {
     }
     cache.record(entry.tenantId, 'l1-fast-hit');
     const id = deps.requestId(req);
-    // Node serialises the headers inside writeHead: the object is free again right after.
-    known.headers['x-request-id'] = id;
+    // Node serialises the headers inside writeHead: the array is free again right after.
+    known.headers[known.headers.length - 1] = id;
     res.writeHead(200, known.headers);
     res.end(entry.body);
     const ms = performance.now() - started;
