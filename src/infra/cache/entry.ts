@@ -11,6 +11,11 @@ export interface CacheEntry {
   staleUntil: number;
   /** Invalidation tags, e.g. `<tenant>:blueprints` or `<tenant>:bp:<id>`. */
   tags: string[];
+  /**
+   * Stamped by L1 when the entry is stored, unique per store: whoever keeps (key, seq) can tell
+   * later that L1 still holds this very entry without keeping the entry alive.
+   */
+  seq?: number;
 }
 
 type Header = Omit<CacheEntry, 'body' | 'key'>;

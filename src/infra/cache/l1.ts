@@ -8,6 +8,7 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
   const entries = new Map<string, CacheEntry>();
   const byTag = new Map<string, Set<string>>();
   let bytes = 0;
+  let stored = 0;
   // The most recently used key: touching it again would not change the order.
   let mru: string | undefined;
 
@@ -45,6 +46,7 @@ export function createL1(maxBytes: number, onEvict: (e: CacheEntry) => void) {
       const size = entrySize(e);
       if (size > maxBytes) return;
       remove(e.key);
+      e.seq = ++stored;
       entries.set(e.key, e);
       mru = e.key;
       bytes += size;

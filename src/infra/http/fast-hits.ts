@@ -33,8 +33,12 @@ export interface RouteLabels {
  * One object per slot for the slot's life: a newer hit updates it in place.
  */
 interface Known {
-  /** Weak: an entry L1 evicted or a write invalidated is not kept alive by being remembered. */
-  entry: WeakRef<CacheEntry>;
+  /**
+   * The L1 entry it repeats, by key and store stamp: an entry L1 evicted or a write invalidated
+   * is not kept alive by being remembered, and any other entry under the key is not it.
+   */
+  key: string;
+  seq: number;
   /** Where its duration is recorded (HTTP histogram), bound once. */
   series: Series | undefined;
   /** The access logger bound to this response's constant fields (serialised once, by pino). */
@@ -55,7 +59,8 @@ interface Repeat {
   authorization: string;
   url: string;
   origin: string | undefined;
-  expMs: number;
+  /** When the token expires, on performance.now()'s clock. */
+  until: number;
   known: Known;
 }
 
@@ -90,7 +95,7 @@ export function createFastHits(deps: FastHitDeps) {
     /** Remembers a fresh hit the routed path is sending (from the route's onSend hook). */
     remember(req: FastifyRequest, reply: FastifyReply, entry: CacheEntry): void {
       const principal = req.principal;
-      if (!principal || req.method !== 'GET' || reply.statusCode !== 200) return;
+      if (!principal || req.method !== 'GET' || reply.statusCode !== 200 || entry.seq === undefined) return;
       if (slots >= MAX_SLOTS) {
         byPrincipal = new WeakMap();
         slots = 0;
@@ -99,7 +104,7 @@ export function createFastHits(deps: FastHitDeps) {
       if (!urls) byPrincipal.set(principal, (urls = new Map()));
       const slot = slotOf(req.url, req.headers.origin);
       const previous = urls.get(slot);
-      if (previous?.entry.deref() === entry) return;
+      if (previous?.seq === entry.seq) return;
       if (!previous) {
         if (urls.size >= MAX_URLS_PER_PRINCIPAL) {
           slots -= urls.size;
@@ -116,13 +121,15 @@ export function createFastHits(deps: FastHitDeps) {
       if (previous) {
         // Same principal and URL, so same route, series and log fields; a connection repeating
         // this slot holds this object and sees the new entry.
-        previous.entry = new WeakRef(entry);
+        previous.key = entry.key;
+        previous.seq = entry.seq;
         previous.headers = headers;
         return;
       }
       const route = req.routeOptions.url ?? 'unmatched';
       urls.set(slot, {
-        entry: new WeakRef(entry),
+        key: entry.key,
+        seq: entry.seq,
         series: deps.series?.({ method: 'GET', route, status_code: 200 }),
         log: log.child({ method: 'GET', url: req.url, route, statusCode: 200 }),
         headers,
@@ -157,10 +164,10 @@ export function createFastHits(deps: FastHitDeps) {
     const h = req.headers;
     if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
       return false;
-    const known = knownFor(req, h.authorization, h.origin);
+    const known = knownFor(req, h.authorization, h.origin, started);
     if (known === undefined || !cache.available()) return false;
-    const entry = known.entry.deref();
-    if (entry === undefined || cache.fresh(entry.key) !== entry) {
+    const entry = cache.fresh(known.key);
+    if (entry === undefined || entry.seq !== known.seq) {
       // The routed path answers and remembers anew, possibly in another slot (after a reset):
       // the connection looks it up again next time.
       lastOn.delete(req.socket);
@@ -180,7 +187,12 @@ export function createFastHits(deps: FastHitDeps) {
   }
 
   /** The remembered response for this request's principal and URL, if any. */
-  function knownFor(req: IncomingMessage, authorization: string, origin: string | undefined): Known | undefined {
+  function knownFor(
+    req: IncomingMessage,
+    authorization: string,
+    origin: string | undefined,
+    now: number,
+  ): Known | undefined {
     const url = req.url!;
     const last = lastOn.get(req.socket);
     if (
@@ -188,7 +200,7 @@ export function createFastHits(deps: FastHitDeps) {
       last.authorization === authorization &&
       last.url === url &&
       last.origin === origin &&
-      last.expMs > Date.now()
+      last.until > now
     )
       return last.known;
     // No full parse: only a token that verifies can lead to a remembered principal; anything
@@ -201,7 +213,11 @@ export function createFastHits(deps: FastHitDeps) {
       return undefined;
     }
     const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
-    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
+    if (known !== undefined) {
+      // The token's remaining life, counted on the monotonic clock the request was timed with.
+      const until = now + (verified.expMs - Date.now());
+      lastOn.set(req.socket, { authorization, url, origin, until, known });
+    }
     return known;
   }
 }
