@@ -59,15 +59,16 @@ interface Repeat {
   authorization: string;
   url: string;
   origin: string | undefined;
-  /** When the token expires, on performance.now()'s clock. */
-  until: number;
+  /** The token's expiry (epoch ms), checked against the wall clock as the verifier does. */
+  expMs: number;
   known: Known;
 }
 
 // Headers the routed path sets per request, never replayed.
 const PER_REQUEST = new Set(['x-request-id', 'content-length', 'connection', 'date']);
-// Bounds on what is remembered (each slot is a header object and a bound logger, ~1 KB): per
-// principal, and in all; past either, that memory starts over.
+// Bounds on what is remembered (each slot is a header array and a bound logger, ~1 KB): per
+// principal, and in all; past either, that memory starts over (a connection's last repeat keeps
+// its slot alive until the connection closes or moves on: at most one slot per open socket more).
 const MAX_URLS_PER_PRINCIPAL = 64;
 const MAX_SLOTS = 20_000;
 
@@ -80,7 +81,8 @@ const MAX_SLOTS = 20_000;
  * routing, request/reply objects and hook chain that cost more than the answer itself. Anything
  * else — an unknown token or URL, `If-None-Match`, `Cache-Control`, a replaced, invalidated or
  * stale entry, Redis unavailable, the server closing — goes through Fastify unchanged, so the fast
- * path can only ever repeat what the routed path already decided.
+ * path can only ever repeat what the routed path already decided. A keep-alive connection
+ * repeating its last request string for string is matched without the lookups (see Repeat).
  */
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
@@ -164,7 +166,7 @@ export function createFastHits(deps: FastHitDeps) {
     const h = req.headers;
     if (h.authorization === undefined || h['if-none-match'] !== undefined || h['cache-control'] !== undefined)
       return false;
-    const known = knownFor(req, h.authorization, h.origin, started);
+    const known = knownFor(req, h.authorization, h.origin);
     if (known === undefined || !cache.available()) return false;
     const entry = cache.fresh(known.key);
     if (entry === undefined || entry.seq !== known.seq) {
@@ -187,12 +189,7 @@ export function createFastHits(deps: FastHitDeps) {
   }
 
   /** The remembered response for this request's principal and URL, if any. */
-  function knownFor(
-    req: IncomingMessage,
-    authorization: string,
-    origin: string | undefined,
-    now: number,
-  ): Known | undefined {
+  function knownFor(req: IncomingMessage, authorization: string, origin: string | undefined): Known | undefined {
     const url = req.url!;
     const last = lastOn.get(req.socket);
     if (
@@ -200,7 +197,7 @@ export function createFastHits(deps: FastHitDeps) {
       last.authorization === authorization &&
       last.url === url &&
       last.origin === origin &&
-      last.until > now
+      last.expMs > Date.now()
     )
       return last.known;
     // No full parse: only a token that verifies can lead to a remembered principal; anything
@@ -213,11 +210,7 @@ export function createFastHits(deps: FastHitDeps) {
       return undefined;
     }
     const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
-    if (known !== undefined) {
-      // The token's remaining life, counted on the monotonic clock the request was timed with.
-      const until = now + (verified.expMs - Date.now());
-      lastOn.set(req.socket, { authorization, url, origin, until, known });
-    }
+    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
     return known;
   }
 }

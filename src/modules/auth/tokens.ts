@@ -14,8 +14,8 @@ export interface Principal {
 
 /** A verified access token: its bearer, and when it stops being valid (ms since the epoch). */
 export interface Verified {
-  principal: Principal;
-  expMs: number;
+  readonly principal: Readonly<Principal>;
+  readonly expMs: number;
 }
 
 /** Signs and verifies HS256 access tokens; makes opaque refresh tokens. */
