@@ -161,14 +161,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       log: accessLogger(app.log),
       level: (ms) => requestLevel(200, ms, config.logSlowMs),
     });
-    app.addHook('preClose', (done) => {
-      fast?.close();
-      done();
-    });
   }
   // Fastify runs preClose a few ticks after close() is called; a draining server stops the fast
   // path first, in the same tick, so every request after that gets Fastify's closing behaviour.
   app.decorate('stopFastPath', () => fast?.close());
+  app.addHook('preClose', (done) => {
+    app.stopFastPath();
+    done();
+  });
   const cached = createCached(cache, (req) => principalOf(req).tenantId, config.redisTtlDefault, fast);
 
   const identity = createIdentityRepo(db);

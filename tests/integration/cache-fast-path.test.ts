@@ -70,6 +70,8 @@ describe('cache hits answered before routing (real HTTP)', () => {
       },
     );
   const statsOf = async (admin: Account) => JSON.parse((await get(admin, '/cache/stats')).body);
+  // The tenant's L1 hits answered before routing.
+  const fastPathOf = async (admin: Account) => (await statsOf(admin)).tiers.l1.fastPath as number;
   const createBp = (who: Account, name: string) =>
     t.app.inject({ method: 'POST', url: '/api/blueprints', headers: bearer(who), payload: blueprintBody({ name }) });
   const withoutPerRequest = (h: Record<string, string>) => {
@@ -128,21 +130,20 @@ describe('cache hits answered before routing (real HTTP)', () => {
     await createBp(a, 'only-in-a');
     const url = '/api/blueprints?limit=5';
     for (let i = 0; i < 3; i++) await get(a, url);
-    assert.equal((await statsOf(a)).tiers.l1.fastPath, 1);
+    assert.equal(await fastPathOf(a), 1);
 
     // Another tenant, the same URL: its own entry, never A's.
     const other = await get(b, url);
     assert.equal(other.headers['x-cache'], 'MISS');
     assert.ok(!other.body.includes('only-in-a'));
     // Another user of A, the same URL with an Origin, a HEAD: each goes through the router first.
-    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
-    const before = await fastNow();
+    const before = await fastPathOf(a);
     assert.equal((await get(viewer, url)).headers['x-cache'], 'HIT');
     assert.equal((await get(a, url, { origin: 'https://ui.example' })).headers['x-cache'], 'HIT');
     assert.equal((await get(a, url, {}, 'HEAD')).status, 200);
-    assert.equal(await fastNow(), before, 'none of them was answered before routing');
+    assert.equal(await fastPathOf(a), before, 'none of them was answered before routing');
     assert.equal((await get(viewer, url)).headers['x-cache'], 'HIT');
-    assert.equal(await fastNow(), before + 1, 'the viewer’s own repeat is');
+    assert.equal(await fastPathOf(a), before + 1, 'the viewer’s own repeat is');
     // No token, a bad token: the routed path's 401.
     assert.equal((await get(undefined, url)).status, 401);
     assert.equal((await get({ token: `${a.token}x` }, url)).status, 401);
@@ -152,13 +153,13 @@ describe('cache hits answered before routing (real HTTP)', () => {
     assert.equal((await get(a, url, { 'cache-control': 'no-cache' })).headers['x-cache'], 'BYPASS');
 
     // A write drops the entry: the next read is a MISS with the new state.
-    const fastBefore = (await statsOf(a)).tiers.l1.fastPath;
+    const fastBefore = await fastPathOf(a);
     assert.equal((await createBp(a, 'written-later')).statusCode, 201);
     const afterWrite = await get(a, url);
     assert.equal(afterWrite.headers['x-cache'], 'MISS');
     assert.ok(afterWrite.body.includes('written-later'));
     assert.equal((await get(a, url)).headers['x-cache'], 'HIT');
-    assert.equal((await statsOf(a)).tiers.l1.fastPath, fastBefore);
+    assert.equal(await fastPathOf(a), fastBefore);
 
     // Past the TTL the entry is stale: the routed path serves STALE and refreshes it.
     clock += 301_000;
@@ -171,10 +172,9 @@ describe('cache hits answered before routing (real HTTP)', () => {
     const x = new Agent({ keepAlive: true, maxSockets: 1 });
     const y = new Agent({ keepAlive: true, maxSockets: 1 });
     const on = (agent: Agent) => get(a, url, {}, 'GET', agent);
-    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
     try {
       for (let i = 0; i < 3; i++) await on(x);
-      assert.equal(await fastNow(), 1);
+      assert.equal(await fastPathOf(a), 1);
       // A write drops the entry; connection Y's routed hit remembers the new one, in the slot
       // connection X last repeated: X's next request is answered before routing, with it.
       assert.equal((await createBp(a, 'conn-write')).statusCode, 201);
@@ -183,7 +183,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
       const again = await on(x);
       assert.ok(again.reused, 'on connection X');
       assert.ok(again.body.includes('conn-write'));
-      assert.equal(await fastNow(), 2, 'repeated before routing');
+      assert.equal(await fastPathOf(a), 2, 'repeated before routing');
 
       // The wall clock past the token's expiry (a clock step, not time elapsed on the monotonic
       // clock): the same connection, the same strings, and the routed path's 401.
@@ -197,7 +197,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
       }
       assert.ok(expired.reused, 'on the connection that was answered with it');
       assert.equal(expired.status, 401);
-      assert.equal(await fastNow(), 2);
+      assert.equal(await fastPathOf(a), 2);
     } finally {
       x.destroy();
       y.destroy();
@@ -208,13 +208,12 @@ describe('cache hits answered before routing (real HTTP)', () => {
     const a = await registerTenant(t.app, 'FastForgotten');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const on = () => get(a, '/api/blueprints?limit=100', {}, 'GET', agent);
-    const fastNow = async () => (await statsOf(a)).tiers.l1.fastPath as number;
     try {
       for (let i = 0; i < 3; i++) await on();
-      assert.equal(await fastNow(), 1);
+      assert.equal(await fastPathOf(a), 1);
       // 64 other URLs remembered for the same user: the first one's slot is dropped.
       for (let n = 1; n <= 64; n++) for (let i = 0; i < 2; i++) await get(a, `/api/blueprints?limit=${n}`);
-      assert.equal(await fastNow(), 1);
+      assert.equal(await fastPathOf(a), 1);
       // A write replaces the entry; the routed hit is remembered in a new slot, which the
       // connection finds once its old one proved stale.
       assert.equal((await createBp(a, 'forgotten')).statusCode, 201);
@@ -224,7 +223,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
       const last = await on();
       assert.ok(last.reused);
       assert.ok(last.body.includes('forgotten'));
-      assert.equal(await fastNow(), 3, 'answered before routing again');
+      assert.equal(await fastPathOf(a), 3, 'answered before routing again');
     } finally {
       agent.destroy();
     }
@@ -234,7 +233,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
     const a = await registerTenant(t.app, 'FastRedis');
     const url = '/api/projects/stats/summary';
     for (let i = 0; i < 3; i++) await get(a, url);
-    const fastBefore = (await statsOf(a)).tiers.l1.fastPath;
+    const fastBefore = await fastPathOf(a);
     assert.equal(fastBefore, 1);
     await redis.stop();
     const deadline = Date.now() + 5_000;

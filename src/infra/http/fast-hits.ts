@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import type { Principal, Verified } from '../../modules/auth/tokens.js';
+import { bearerToken, type Principal, type Verified } from '../../modules/auth/tokens.js';
 import type { CacheEntry } from '../cache/entry.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Series } from '../metrics/bound-histogram.js';
@@ -37,7 +37,7 @@ interface Known {
    * The L1 entry it repeats, by key and store stamp: an entry L1 evicted or a write invalidated
    * is not kept alive by being remembered, and any other entry under the key is not it.
    */
-  key: string;
+  readonly key: string;
   seq: number;
   /** Where its duration is recorded (HTTP histogram), bound once. */
   series: Series | undefined;
@@ -107,13 +107,6 @@ export function createFastHits(deps: FastHitDeps) {
       const slot = slotOf(req.url, req.headers.origin);
       const previous = urls.get(slot);
       if (previous?.seq === entry.seq) return;
-      if (!previous) {
-        if (urls.size >= MAX_URLS_PER_PRINCIPAL) {
-          slots -= urls.size;
-          urls.clear();
-        }
-        slots += 1;
-      }
       const headers: string[] = [];
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value === undefined || PER_REQUEST.has(name)) continue;
@@ -121,13 +114,17 @@ export function createFastHits(deps: FastHitDeps) {
       }
       headers.push('content-length', String(entry.body.length), 'x-request-id', '');
       if (previous) {
-        // Same principal and URL, so same route, series and log fields; a connection repeating
-        // this slot holds this object and sees the new entry.
-        previous.key = entry.key;
+        // Same principal and URL: same cache key, route, series and log fields. A connection
+        // repeating this slot holds this object and sees the new entry.
         previous.seq = entry.seq;
         previous.headers = headers;
         return;
       }
+      if (urls.size >= MAX_URLS_PER_PRINCIPAL) {
+        slots -= urls.size;
+        urls.clear();
+      }
+      slots += 1;
       const route = req.routeOptions.url ?? 'unmatched';
       urls.set(slot, {
         key: entry.key,
@@ -200,12 +197,13 @@ export function createFastHits(deps: FastHitDeps) {
       last.expMs > Date.now()
     )
       return last.known;
-    // No full parse: only a token that verifies can lead to a remembered principal; anything
-    // else (another scheme or casing, a malformed or expired token) is the routed path's 401.
-    if (!authorization.startsWith('Bearer ')) return undefined;
+    // The auth guard's parsing and verifier: a token it would refuse (the routed path's 401)
+    // never leads to a remembered principal.
+    const token = bearerToken(authorization);
+    if (token === undefined) return undefined;
     let verified: Verified;
     try {
-      verified = deps.verify(authorization.slice(7));
+      verified = deps.verify(token);
     } catch {
       return undefined;
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
-import { roleAtLeast, type Principal, type Role, type TokenService } from './tokens.js';
+import { bearerToken, roleAtLeast, type Principal, type Role, type TokenService } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,13 +16,6 @@ declare module 'fastify' {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new UnauthorizedError();
   return request.principal;
-}
-
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
-
-/** The token of an `Authorization: Bearer …` header, or undefined when it is not one. */
-function bearerToken(header: string): string | undefined {
-  return BEARER.exec(header)?.[1];
 }
 
 /**

@@ -28,6 +28,12 @@ export interface TokenService {
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
+
+/** The token of an `Authorization: Bearer …` header, or undefined when it is not one. */
+export function bearerToken(header: string): string | undefined {
+  return BEARER.exec(header)?.[1];
+}
 
 /** Builds the token service around one secret. */
 export function createTokenService(secret: string, accessTtlSeconds: number): TokenService {
