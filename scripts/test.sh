@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: brings up the local stack (PostgreSQL, PgBouncer, Redis), then runs
-# every test file with Node's test runner. Used by `npm test` and by CI (.ci/run).
+# The whole test suite: static checks (types, lint, format), then the local stack (PostgreSQL,
+# PgBouncer, Redis via scripts/stack/up.sh), then every test file with Node's test runner.
+# Used by `npm test` and by CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "static checks: typecheck, lint, format"
+npm run -s check
 
 bash scripts/stack/up.sh
 # shellcheck source=stack/env.sh

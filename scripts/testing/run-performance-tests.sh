@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the load-test profiles end to end: brings up the stack (PostgreSQL, PgBouncer, Redis),
 # seeds the demo data set (idempotent), builds and starts the API, runs each profile with
-# tests/load/run.ts, stops the API, and lists the reports. Exits non-zero if any profile
+# tools/load/run.ts, stops the API, and lists the reports. Exits non-zero if any profile
 # failed a threshold.
 #
 # Usage: scripts/testing/run-performance-tests.sh [PROFILE...] [-- RUNNER FLAGS]
@@ -66,7 +66,7 @@ fi
 failed=()
 for p in "${profiles[@]}"; do
   log "profile $p"
-  if ! npx tsx tests/load/run.ts "$p" --base-url "$LOAD_BASE_URL" "${runner_flags[@]+"${runner_flags[@]}"}"; then
+  if ! npx tsx tools/load/run.ts "$p" --base-url "$LOAD_BASE_URL" "${runner_flags[@]+"${runner_flags[@]}"}"; then
     failed+=("$p")
   fi
 done

@@ -10,10 +10,10 @@ import { startTestApp, waitForCache, type TestApp } from '../helpers/app.js';
 import { ensureChromium } from '../helpers/observability.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/stack.js';
-import { runLoad, type RunResult } from '../load/lib/engine.js';
-import { countColour, decodePng } from '../load/lib/png.js';
-import { htmlReport } from '../load/lib/report-html.js';
-import { buildOptions } from '../load/profiles.js';
+import { runLoad, type RunResult } from '../../tools/load/lib/engine.js';
+import { countColour, decodePng } from '../../tools/load/lib/png.js';
+import { htmlReport } from '../../tools/load/lib/report-html.js';
+import { buildOptions } from '../../tools/load/profiles.js';
 
 const run = promisify(execFile);
 const USERS = 10;
@@ -40,10 +40,10 @@ async function chromium(file: string, dir: string): Promise<{ dom: string; png: 
   return { dom, png: await readFile(shot) };
 }
 
-/** Runs `npm run load:<profile>` (tsx tests/load/run.ts) and returns its exit code and output. */
+/** Runs `npm run load:<profile>` (tsx tools/load/run.ts) and returns its exit code and output. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'tests/load/run.ts', ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run('npx', ['tsx', 'tools/load/run.ts', ...args], { timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -5,7 +5,7 @@ import type { RunResult } from './engine.js';
 import { htmlReport } from './report-html.js';
 
 /** Default result directory: tests/load/results (gitignored except .gitkeep). */
-export const RESULTS_DIR = path.resolve(import.meta.dirname, '..', 'results');
+export const RESULTS_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'tests', 'load', 'results');
 
 /** Writes JSON (and HTML unless `html` is false); returns the paths. */
 export async function writeResults(

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-export { freePort } from '../../tests/helpers/net.js';
+export { freePort } from '../../../tests/helpers/net.js';
 
 export interface Proc {
   pid: number;

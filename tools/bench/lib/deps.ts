@@ -1,5 +1,5 @@
 // Benchmark-only packages (express@5 for the design-note comparison). Resolved from the
-// project's node_modules when the project declares them, else from bench/.deps, which this
+// project's node_modules when the project declares them, else from tools/bench/.deps, which this
 // installs on first use (gitignored; never touches package.json or the lock file).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ function resolveFrom(dir: string, name: string): string | undefined {
   }
 }
 
-/** Makes sure every bench package resolves; installs the missing ones into bench/.deps. */
+/** Makes sure every bench package resolves; installs the missing ones into tools/bench/.deps. */
 export function ensureBenchDeps(log: (s: string) => void): void {
   const root = path.resolve(import.meta.dirname, '..', '..');
   const missing = BENCH_PACKAGES.filter((p) => {
@@ -26,7 +26,7 @@ export function ensureBenchDeps(log: (s: string) => void): void {
     return !resolveFrom(root, name) && !resolveFrom(DEPS_DIR, name);
   });
   if (missing.length === 0) return;
-  log(`installing ${missing.join(' ')} into bench/.deps (benchmark only)`);
+  log(`installing ${missing.join(' ')} into tools/bench/.deps (benchmark only)`);
   mkdirSync(DEPS_DIR, { recursive: true });
   if (!existsSync(path.join(DEPS_DIR, 'package.json')))
     writeFileSync(path.join(DEPS_DIR, 'package.json'), '{"private":true}\n');
@@ -36,10 +36,10 @@ export function ensureBenchDeps(log: (s: string) => void): void {
   });
 }
 
-/** Imports a bench package (project first, then bench/.deps). */
+/** Imports a bench package (project first, then tools/bench/.deps). */
 export async function importBench<T>(name: string): Promise<T> {
   const root = path.resolve(import.meta.dirname, '..', '..');
   const file = resolveFrom(root, name) ?? resolveFrom(DEPS_DIR, name);
-  if (!file) throw new Error(`${name} is not installed; run npm run bench once (it installs into bench/.deps)`);
+  if (!file) throw new Error(`${name} is not installed; run npm run bench once (it installs into tools/bench/.deps)`);
   return (await import(file)) as T;
 }

@@ -12,7 +12,7 @@
 // process (from /proc/<pid>/stat): what it could sustain on a core of its own; the ratio to `off`
 // is taken within each round, and the median ratio over rounds reported.
 //
-// Usage (stack up: npm run stack:up):  npx tsx bench/observability.ts [--seconds 10] [--rounds 3]
+// Usage (stack up: npm run stack:up):  npx tsx tools/bench/observability.ts [--seconds 10] [--rounds 3]
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../tests/helpers/net.js';
+import { freePort } from '../../tests/helpers/net.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '..');

@@ -133,19 +133,19 @@ async function cachedComparisons(
   const bare = await started(
     startPinned(
       SERVER_CORE,
-      [...tsx, 'bench/servers/bare.ts'],
+      [...tsx, 'tools/bench/servers/bare.ts'],
       { ...env, BODY_FILE: path.join(dir, 'body'), HEADERS_FILE: path.join(dir, 'headers.json') },
       await freePort(),
       '/',
     ),
   );
   const express = await started(
-    startPinned(SERVER_CORE, [...tsx, 'bench/servers/express-cache.ts'], env, await freePort()),
+    startPinned(SERVER_CORE, [...tsx, 'tools/bench/servers/express-cache.ts'], env, await freePort()),
   );
   const naive = await started(
     startPinned(
       SERVER_CORE,
-      [...tsx, 'bench/servers/naive-fastify.ts'],
+      [...tsx, 'tools/bench/servers/naive-fastify.ts'],
       { ...env, NAIVE_PREFIX: 'naive' },
       await freePort(),
     ),
@@ -251,9 +251,9 @@ async function openLoop(app: Proc) {
   const rate = Number(values['open-rate']);
   const secs = Number(values['open-seconds']);
   const out = await mkdtemp(path.join(tmpdir(), 'bench-open-'));
-  log(`benchmark 6: open loop ${rate} req/s of the scenario mix for ${secs}s (tests/load/run.ts on core ${LOAD_CORE})`);
+  log(`benchmark 6: open loop ${rate} req/s of the scenario mix for ${secs}s (tools/load/run.ts on core ${LOAD_CORE})`);
   const args = [
-    'tests/load/run.ts',
+    'tools/load/run.ts',
     'open',
     '--arrival-rate',
     String(rate),

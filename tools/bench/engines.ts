@@ -3,8 +3,8 @@
  * public call (user + system from process.cpuUsage, prepareBlueprint included since every entry
  * point runs it), over ROUNDS rounds of OPS calls after a warm-up, against the issue's 2 ms goal.
  *
- *   taskset -c 0 npx tsx bench/engines.ts           # pinned to one core: the figures in docs/ENGINES.md
- *   BENCH_ONLY=cloudformation npx tsx bench/engines.ts   # operations whose name contains the text
+ *   taskset -c 0 npx tsx tools/bench/engines.ts           # pinned to one core: the figures in docs/ENGINES.md
+ *   BENCH_ONLY=cloudformation npx tsx tools/bench/engines.ts   # operations whose name contains the text
  *   BENCH_ROUNDS=40 BENCH_OPS=20 BENCH_WARMUP=200 ...    # more rounds on a noisy machine
  */
 import {
@@ -14,8 +14,8 @@ import {
   generateTerraform,
   hashFiles,
   prepareBlueprint,
-} from '../src/engines/index.js';
-import { largeBlueprint } from '../tests/unit/engines/fixtures.js';
+} from '../../src/engines/index.js';
+import { largeBlueprint } from '../../tests/unit/engines/fixtures.js';
 
 /** The goal: each operation under 2 ms of CPU (median). */
 const GOAL_MS = 2;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { freePort, startPinned, type Proc } from './proc.js';
 
 const run = promisify(execFile);
-export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export const ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 export const DIRECT = process.env.BENCH_POSTGRES_URL ?? 'postgres://dharma_admin:dharma_pass_dev@127.0.0.1:5432';
 export const BOUNCER = process.env.BENCH_PGBOUNCER_URL ?? 'postgres://dharma_admin:dharma_pass_dev@127.0.0.1:6432';
 export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
