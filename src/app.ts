@@ -1,13 +1,13 @@
 import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
 import type { Db } from './infra/db/types.js';
 import { createResponseCache } from './infra/cache/response-cache.js';
 import { createCached } from './infra/http/cached.js';
+import { registerBodyParsers } from './infra/http/body-parser.js';
 import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
+import { registerOpenApi } from './infra/http/openapi.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { createRequestId } from './infra/http/request-id.js';
 import { validatorCompiler } from './infra/http/validation.js';
@@ -103,12 +103,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     reply.header('x-request-id', request.id);
     done();
   });
-  // RFC 7396 bodies are JSON.
-  app.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // JSON and (PATCH only) merge-patch JSON; anything else is a 415.
+  registerBodyParsers(app);
 
   // Every API route rejects unknown query parameters, even those that take none.
   app.addHook('onRoute', (route) => {
@@ -118,17 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins });
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'IAC Dharma API',
-        version: '0.1.0',
-        description: 'Blueprints, projects, IaC generation, cost and guardrails',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app, '0.1.0');
 
   const { db } = deps;
   const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);

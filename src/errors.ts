@@ -25,6 +25,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** Base URI of the problem `type`s; each code's page is `${PROBLEM_BASE}<code>`. */
 export const PROBLEM_BASE = 'https://iac-dharma.dev/problems/';
 
+/** The most `errors[]` entries one problem reports (a bounded answer to an unbounded mistake). */
+export const MAX_FIELD_ERRORS = 20;
+
 /** One failing field: `path` is a JSON Pointer into the request (`/resources/0/type`). */
 export interface FieldError {
   path: string;

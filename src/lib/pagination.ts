@@ -1,15 +1,19 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import { ValidationError } from '../errors.js';
+import { literals, withDefault } from './typebox.js';
+
+/** The most items a page holds (`?limit=` 1–100, default 20). */
+export const MAX_PAGE_SIZE = 100;
 
 /** The shared `?limit=&cursor=` query fields (SPEC §4: limit 1–100, default 20). */
 export const PageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.String({ minLength: 1, maxLength: 200 }),
+  limit: withDefault(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })),
+  cursor: Type.String({ minLength: 1, maxLength: 200, description: 'the nextCursor of the previous page' }),
 };
 
 /** `?cache=false` bypasses the response cache on a cached route. */
 export const CacheQuery = {
-  cache: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  cache: Type.Optional(literals(['true', 'false'] as const)),
 };
 
 /** The querystring of a cached route that takes no other parameters. */
@@ -25,7 +29,10 @@ export function listQuery<P extends TProperties>(filters: P) {
 
 /** A list route's response schema: `{items, nextCursor}`. */
 export function pageReply<T extends TSchema>(item: T) {
-  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+  return Type.Object({
+    items: Type.Array(item, { maxItems: MAX_PAGE_SIZE }),
+    nextCursor: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+  });
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -22,6 +22,7 @@ export function mapDbError(err: unknown): unknown {
   if (code === '23505') return new ConflictError('The resource already exists');
   if (code === '23503') return new ConflictError('The resource is referenced by, or refers to, a missing resource');
   if (code === '22P02') return new ValidationError('Malformed value');
+  if (code === '22021' || code === '22P05') return new ValidationError('A value holds NUL or invalid Unicode');
   if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) {
     return new ServiceUnavailableError('The database is unavailable');
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { problemOf } from '../../infra/http/openapi.js';
 import { decodeCursor, listQuery, pageReply, toPage } from '../../lib/pagination.js';
 import { principalOf } from './guard.js';
 import {
@@ -18,25 +19,56 @@ import type { AuthService } from './service.js';
 export function authRoutes(app: FastifyInstance, auth: AuthService): void {
   app.post<{ Body: RegisterBody }>(
     '/api/auth/register',
-    { schema: { tags: ['auth'], body: RegisterBody, response: { 201: RegisterReply } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Register an organization (a new tenant) and its first admin',
+        body: RegisterBody,
+        response: {
+          201: RegisterReply,
+          ...problemOf('conflict', 'the email is taken'),
+          ...problemOf('rate_limited', 'too many registrations from this address; see Retry-After'),
+        },
+      },
+    },
     async (req, reply) => reply.code(201).send(await auth.register(req.body)),
   );
 
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    { schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginReply } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with email and password',
+        body: LoginBody,
+        response: {
+          200: LoginReply,
+          ...problemOf('unauthorized', 'bad credentials'),
+          ...problemOf('rate_limited', 'too many failed logins; see Retry-After'),
+        },
+      },
+    },
     async (req) => auth.login(req.body, req.ip),
   );
 
   app.post<{ Body: RefreshBody }>(
     '/api/auth/refresh',
-    { schema: { tags: ['auth'], body: RefreshBody, response: { 200: TokenReply } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Trade a refresh token for a new token pair (single use)',
+        body: RefreshBody,
+        response: { 200: TokenReply, ...problemOf('unauthorized', 'unknown, spent or expired refresh token') },
+      },
+    },
     async (req) => auth.refresh(req.body.refreshToken),
   );
 
   app.post<{ Body: RefreshBody }>(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], body: RefreshBody, response: { 204: Type.Null() } } },
+    {
+      schema: { tags: ['auth'], summary: 'Revoke a refresh token', body: RefreshBody, response: { 204: Type.Null() } },
+    },
     async (req, reply) => {
       await auth.logout(req.body.refreshToken);
       return reply.code(204).send();
@@ -47,7 +79,13 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     '/api/users',
     {
       config: { role: 'admin' },
-      schema: { tags: ['users'], security: [{ bearer: [] }], body: CreateUserBody, response: { 201: UserSchema } },
+      schema: {
+        tags: ['users'],
+        summary: "Add a user to the caller's tenant",
+        security: [{ bearer: [] }],
+        body: CreateUserBody,
+        response: { 201: UserSchema, ...problemOf('conflict', 'the email is taken') },
+      },
     },
     async (req, reply) => {
       const { tenantId } = principalOf(req);
@@ -61,6 +99,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       config: { role: 'admin' },
       schema: {
         tags: ['users'],
+        summary: "List the caller's tenant's users",
         security: [{ bearer: [] }],
         querystring: listQuery({}),
         response: { 200: pageReply(UserSchema) },

@@ -1,20 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { literals } from '../../lib/typebox.js';
 
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 12, maxLength: 128 });
-export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('viewer')]);
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const Timestamp = Type.String({ format: 'date-time', maxLength: 32 });
+export const RoleSchema = literals(['admin', 'editor', 'viewer'] as const);
 
 export const UserSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  email: Type.String(),
+  id: Uuid,
+  email: Type.String({ maxLength: 254 }),
   role: RoleSchema,
-  tenantId: Type.String({ format: 'uuid' }),
-  createdAt: Type.String({ format: 'date-time' }),
+  tenantId: Uuid,
+  createdAt: Timestamp,
 });
 
 const Tokens = {
-  token: Type.String(),
-  refreshToken: Type.String(),
+  token: Type.String({ maxLength: 4096 }),
+  refreshToken: Type.String({ maxLength: 512 }),
   expiresIn: Type.Integer({ description: 'Access-token lifetime in seconds' }),
 };
 
@@ -26,7 +29,7 @@ export type RegisterBody = Static<typeof RegisterBody>;
 
 export const RegisterReply = Type.Object({
   user: UserSchema,
-  tenant: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
+  tenant: Type.Object({ id: Uuid, name: Type.String({ maxLength: 200 }) }),
   ...Tokens,
 });
 
@@ -39,7 +42,7 @@ export type LoginBody = Static<typeof LoginBody>;
 
 export const LoginReply = Type.Object({
   ...Tokens,
-  user: Type.Object({ id: Type.String(), email: Type.String(), role: RoleSchema, tenantId: Type.String() }),
+  user: Type.Object({ id: Uuid, email: Type.String({ maxLength: 254 }), role: RoleSchema, tenantId: Uuid }),
 });
 
 export const RefreshBody = Type.Object(

@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/http/cached.js';
+import { problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { BlueprintInput, BlueprintListQuery, BlueprintSchema, IdParams } from './schema.js';
 import { blueprintEtag, type BlueprintService } from './service.js';
 
 const security = [{ bearer: [] }];
+const invalidBlueprint = problemOf(
+  'unprocessable',
+  'duplicate resource names, an invalid parameters schema or an unresolved ${param.x}',
+);
 type ListQs = { provider?: string; status?: string; q?: string; limit: number; cursor?: string };
 
 /** /api/blueprints: thin adapters over the blueprint service. */
@@ -18,6 +23,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       ...cached({ family: 'blueprints', ttl: 300, swr: 300 }),
       schema: {
         tags: ['blueprints'],
+        summary: "List the tenant's blueprints, newest first (drafts included)",
         security,
         querystring: listQuery({ ...BlueprintListQuery, ...CacheQuery }),
         response: { 200: pageReply(BlueprintSchema) },
@@ -42,6 +48,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       }),
       schema: {
         tags: ['blueprints'],
+        summary: 'Get a blueprint (with a strong ETag)',
         security,
         params: IdParams,
         querystring: CacheOnlyQuery,
@@ -58,7 +65,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints',
     {
       config: { role: 'editor' },
-      schema: { tags: ['blueprints'], security, body: BlueprintInput, response: { 201: BlueprintSchema } },
+      schema: {
+        tags: ['blueprints'],
+        summary: 'Create a blueprint (version 1.0.0)',
+        security,
+        body: BlueprintInput,
+        response: { 201: BlueprintSchema, ...invalidBlueprint },
+      },
     },
     async (req, reply) => {
       const b = await blueprints.create(principalOf(req), req.body);
@@ -72,10 +85,15 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       config: { role: 'editor' },
       schema: {
         tags: ['blueprints'],
+        summary: 'Replace a blueprint (a change bumps the minor version; If-Match optional)',
         security,
         params: IdParams,
         body: BlueprintInput,
-        response: { 200: BlueprintSchema },
+        response: {
+          200: BlueprintSchema,
+          ...problemOf('precondition_failed', "If-Match does not match the blueprint's ETag"),
+          ...invalidBlueprint,
+        },
       },
     },
     async (req, reply) => {
@@ -88,7 +106,16 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints/:id',
     {
       config: { role: 'admin' },
-      schema: { tags: ['blueprints'], security, params: IdParams, response: { 204: Type.Null() } },
+      schema: {
+        tags: ['blueprints'],
+        summary: 'Delete a blueprint no project uses',
+        security,
+        params: IdParams,
+        response: {
+          204: Type.Null(),
+          ...problemOf('conflict', 'projects still use the blueprint (listed in `projects`)'),
+        },
+      },
     },
     async (req, reply) => {
       await blueprints.remove(principalOf(req), req.params.id);

@@ -1,63 +1,88 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PROVIDERS, RESOURCE_TYPES } from '../../engines/types.js';
-import { literals } from '../../lib/typebox.js';
+import { boundedRecord, literals, withDefault } from '../../lib/typebox.js';
 
 export const ProviderSchema = literals(PROVIDERS);
 export const StatusSchema = literals(['draft', 'published'] as const);
+const ResourceType = literals(RESOURCE_TYPES);
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const Timestamp = Type.String({ format: 'date-time', maxLength: 32 });
+
+const ResourceName = Type.String({
+  pattern: '^[a-z][a-z0-9-]{0,62}$',
+  maxLength: 63,
+  description: 'a resource name: a lower-case letter, then up to 62 lower-case letters, digits or hyphens',
+});
+/** A cloud region code such as us-east-1, eastus or europe-west1. */
+export const RegionSchema = Type.String({
+  pattern: '^[a-z][a-z0-9-]{1,39}$',
+  maxLength: 40,
+  description: 'a region code: a lower-case letter, then 1 to 39 lower-case letters, digits or hyphens',
+});
+const MAX_RESOURCE_PROPERTIES = 100;
+/** `parameters` is a JSON Schema object: a few dozen keywords at most at its top level. */
+const MAX_PARAMETER_KEYWORDS = 64;
 
 export const ResourceSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }),
-    type: literals(RESOURCE_TYPES),
-    properties: Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { default: {}, maxProperties: 100 }),
+    name: ResourceName,
+    type: ResourceType,
+    properties: withDefault(
+      boundedRecord(Type.Unknown(), { maxProperties: MAX_RESOURCE_PROPERTIES, keyMaxLength: 128 }, { default: {} }),
+    ),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   },
   { additionalProperties: false },
 );
 
 /** Tag keys and values as the three clouds all accept them. */
-export const TagsSchema = Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String({ maxLength: 256 }), {
-  default: {},
-  maxProperties: 50,
-});
+export const TagsSchema = boundedRecord(
+  Type.String({ maxLength: 256 }),
+  { maxProperties: 50, keyMinLength: 1, keyMaxLength: 128 },
+  { default: {} },
+);
+
+const Parameters = (options: { default?: unknown } = {}) =>
+  Type.Object({}, { additionalProperties: true, maxProperties: MAX_PARAMETER_KEYWORDS, ...options });
 
 /** The writable fields of a blueprint: the body of POST and PUT. */
 export const BlueprintInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.String({ maxLength: 2000, default: '' }),
+    description: withDefault(Type.String({ maxLength: 2000, default: '' })),
     provider: ProviderSchema,
-    region: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }),
+    region: RegionSchema,
     status: Type.Optional(StatusSchema),
-    parameters: Type.Object({}, { additionalProperties: true, default: { type: 'object', properties: {} } }),
+    parameters: withDefault(Parameters({ default: { type: 'object', properties: {} } })),
     resources: Type.Array(ResourceSchema, { minItems: 1, maxItems: 200 }),
-    tags: TagsSchema,
+    tags: withDefault(TagsSchema),
   },
   { additionalProperties: false },
 );
 export type BlueprintInput = Static<typeof BlueprintInput>;
 
 export const BlueprintSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  description: Type.String(),
+  id: Uuid,
+  name: Type.String({ maxLength: 200 }),
+  description: Type.String({ maxLength: 2000 }),
   provider: ProviderSchema,
-  region: Type.String(),
-  version: Type.String(),
+  region: Type.String({ maxLength: 40 }),
+  version: Type.String({ maxLength: 32, description: 'semantic version, e.g. 1.2.0' }),
   status: StatusSchema,
-  parameters: Type.Object({}, { additionalProperties: true }),
+  parameters: Parameters(),
   resources: Type.Array(
     Type.Object({
-      name: Type.String(),
-      type: Type.String(),
-      properties: Type.Object({}, { additionalProperties: true }),
-      count: Type.Optional(Type.Integer()),
+      name: Type.String({ maxLength: 63 }),
+      type: ResourceType,
+      properties: Type.Object({}, { additionalProperties: true, maxProperties: MAX_RESOURCE_PROPERTIES }),
+      count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     }),
+    { maxItems: 200 },
   ),
-  tags: Type.Record(Type.String(), Type.String()),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  createdBy: Type.String({ format: 'uuid' }),
+  tags: boundedRecord(Type.String({ maxLength: 256 }), { maxProperties: 50, keyMaxLength: 128 }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  createdBy: Uuid,
 });
 export type Blueprint = Static<typeof BlueprintSchema>;
 
@@ -67,4 +92,4 @@ export const BlueprintListQuery = {
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 };
 
-export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ForbiddenError } from '../../errors.js';
 import type { ResponseCache } from '../../infra/cache/response-cache.js';
+import { ROLE_EXTENSION } from '../../infra/http/openapi.js';
 import { principalOf } from '../auth/guard.js';
 import type { IdentityRepo } from '../auth/repo.js';
 
@@ -35,7 +36,16 @@ export function cacheAdminRoutes(app: FastifyInstance, cache: ResponseCache, ide
 
   app.get(
     '/cache/stats',
-    { config: { role: 'viewer' }, schema: { tags: ['cache'], security, response: { 200: StatsReply } } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['cache'],
+        summary: "Response-cache statistics of the caller's tenant (operator: all tenants)",
+        [ROLE_EXTENSION]: 'admin',
+        security,
+        response: { 200: StatsReply },
+      },
+    },
     async (req) => cache.stats(await scope(req)),
   );
 
@@ -45,6 +55,8 @@ export function cacheAdminRoutes(app: FastifyInstance, cache: ResponseCache, ide
       config: { role: 'viewer' },
       schema: {
         tags: ['cache'],
+        summary: "Drop the caller's tenant's cache entries whose <family>:<route-key> matches a glob",
+        [ROLE_EXTENSION]: 'admin',
         security,
         querystring: Type.Object({ pattern: Pattern }, { additionalProperties: false }),
         response: { 200: Type.Object({ invalidated: Type.Integer() }) },
@@ -57,7 +69,13 @@ export function cacheAdminRoutes(app: FastifyInstance, cache: ResponseCache, ide
     '/cache/clear',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['cache'], security, response: { 200: Type.Object({ cleared: Type.Integer() }) } },
+      schema: {
+        tags: ['cache'],
+        summary: "Drop all of the caller's tenant's cache entries (operator: every tenant's)",
+        [ROLE_EXTENSION]: 'admin',
+        security,
+        response: { 200: Type.Object({ cleared: Type.Integer() }) },
+      },
     },
     async (req) => ({ cleared: await cache.clear(await scope(req)) }),
   );

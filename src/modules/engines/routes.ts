@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cached } from '../../infra/http/cached.js';
+import { problemOf } from '../../infra/http/openapi.js';
 import { principalOf } from '../auth/guard.js';
 import {
   EstimateBody,
@@ -15,6 +16,11 @@ import {
 import type { EngineService } from './service.js';
 
 const security = [{ bearer: [] }];
+// Engine requests name a stored blueprint (404 when it is not the tenant's) or carry one inline.
+const engineProblems = {
+  ...problemOf('not_found', "blueprintId is not one of the tenant's blueprints"),
+  ...problemOf('unprocessable', 'the blueprint or its parameters cannot be processed (errors[] names the field)'),
+};
 
 /** JSON with sorted keys, so equal bodies hash equally whatever their key order. */
 function canonical(v: unknown): string {
@@ -51,7 +57,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     {
       config: { role: 'viewer' },
       ...cached({ family: 'iac', ttl: 300, key: contentKey, tags: blueprintTag }),
-      schema: { tags: ['iac'], security, body: GenerateBody, response: { 200: GenerateReply } },
+      schema: {
+        tags: ['iac'],
+        summary: 'Generate Terraform or CloudFormation from a blueprint',
+        security,
+        body: GenerateBody,
+        response: { 200: GenerateReply, ...engineProblems },
+      },
     },
     async (req) => engines.generate(principalOf(req), req.body),
   );
@@ -61,7 +73,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     {
       config: { role: 'viewer' },
       ...cached({ family: 'cost', ttl: 300, key: contentKey, tags: blueprintTag }),
-      schema: { tags: ['cost'], security, body: EstimateBody, response: { 200: EstimateReply } },
+      schema: {
+        tags: ['cost'],
+        summary: "Estimate a blueprint's hourly and monthly cost",
+        security,
+        body: EstimateBody,
+        response: { 200: EstimateReply, ...engineProblems },
+      },
     },
     async (req) => engines.estimate(principalOf(req), req.body),
   );
@@ -70,20 +88,37 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/guardrails/evaluate',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['guardrails'], security, body: EvaluateBody, response: { 200: EvaluateReply } },
+      schema: {
+        tags: ['guardrails'],
+        summary: "Evaluate a blueprint against the guardrail rules and the tenant's settings",
+        security,
+        body: EvaluateBody,
+        response: { 200: EvaluateReply, ...engineProblems },
+      },
     },
     async (req) => engines.evaluate(principalOf(req), req.body),
   );
 
   app.get(
     '/api/guardrails/rules',
-    { config: { role: 'viewer' }, schema: { tags: ['guardrails'], security, response: { 200: RulesReply } } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['guardrails'], summary: 'List the guardrail rules', security, response: { 200: RulesReply } },
+    },
     async () => engines.rules(),
   );
 
   app.get(
     '/api/guardrails/settings',
-    { config: { role: 'viewer' }, schema: { tags: ['guardrails'], security, response: { 200: Settings } } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['guardrails'],
+        summary: "Get the tenant's guardrail settings",
+        security,
+        response: { 200: Settings },
+      },
+    },
     async (req) => engines.settings(principalOf(req)),
   );
 
@@ -91,7 +126,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/guardrails/settings',
     {
       config: { role: 'admin' },
-      schema: { tags: ['guardrails'], security, body: Settings, response: { 200: Settings } },
+      schema: {
+        tags: ['guardrails'],
+        summary: "Replace the tenant's guardrail settings",
+        security,
+        body: Settings,
+        response: { 200: Settings },
+      },
     },
     async (req) => engines.saveSettings(principalOf(req), req.body),
   );

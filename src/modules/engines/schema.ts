@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { literals } from '../../lib/typebox.js';
-import { BlueprintInput } from '../blueprints/schema.js';
+import { boundedRecord, literals } from '../../lib/typebox.js';
+import { BlueprintInput, RegionSchema } from '../blueprints/schema.js';
 
 const Source = {
-  blueprintId: Type.Optional(Type.String({ format: 'uuid' })),
+  blueprintId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })),
   blueprint: Type.Optional(BlueprintInput),
-  parameters: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 100 })),
+  parameters: Type.Optional(boundedRecord(Type.Unknown(), { maxProperties: 100, keyMaxLength: 128 })),
 };
 
 export const GenerateBody = Type.Object(
-  { ...Source, format: Type.Union([Type.Literal('terraform'), Type.Literal('cloudformation')]) },
+  { ...Source, format: literals(['terraform', 'cloudformation'] as const) },
   { additionalProperties: false },
 );
 export type GenerateBody = Static<typeof GenerateBody>;
@@ -24,14 +24,12 @@ export const GenerateReply = Type.Object({
 export const EstimateBody = Type.Object(
   {
     ...Source,
-    region: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' })),
+    region: Type.Optional(RegionSchema),
     usage: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 200 }),
-        Type.Record(Type.String({ maxLength: 64 }), Type.Number({ minimum: 0 })),
-        {
-          maxProperties: 200,
-        },
+      boundedRecord(
+        boundedRecord(Type.Number({ minimum: 0, maximum: 1e15 }), { maxProperties: 20, keyMaxLength: 64 }),
+        { maxProperties: 200, keyMaxLength: 200 },
+        { description: 'Monthly usage figures per resource name or instance address' },
       ),
     ),
   },
@@ -111,7 +109,7 @@ export const RulesReply = Type.Object({
 const Names = (item: ReturnType<typeof Type.String>) => Type.Array(item, { maxItems: 200, uniqueItems: true });
 export const Settings = Type.Object(
   {
-    allowedRegions: Names(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' })),
+    allowedRegions: Names(RegionSchema),
     allowedSizes: Names(Type.String({ minLength: 1, maxLength: 64 })),
     requiredTags: Names(Type.String({ minLength: 1, maxLength: 128 })),
   },

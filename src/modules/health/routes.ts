@@ -15,6 +15,7 @@ export function healthRoutes(app: FastifyInstance, db: Db, cacheHealth: CacheHea
     {
       schema: {
         tags: ['health'],
+        summary: 'Liveness: answers while the event loop turns (no I/O)',
         response: { 200: Type.Object({ status: Type.Literal('ok'), uptime: Type.Number() }) },
       },
     },
@@ -25,6 +26,7 @@ export function healthRoutes(app: FastifyInstance, db: Db, cacheHealth: CacheHea
     {
       schema: {
         tags: ['health'],
+        summary: 'Readiness: the database answers (Redis down only degrades)',
         response: {
           '2xx': Type.Object({ status: Type.String(), checks: Type.Object({ database: Check, cache: Check }) }),
           503: Type.Object({ status: Type.String(), checks: Type.Object({ database: Check, cache: Check }) }),

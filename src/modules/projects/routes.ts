@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/http/cached.js';
+import { problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
@@ -8,6 +9,7 @@ import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSumma
 import type { ProjectService } from './service.js';
 
 const security = [{ bearer: [] }];
+const foreignBlueprints = problemOf('unprocessable', "blueprintIds that are not the tenant's (listed in errors)");
 type ListQs = { status?: string; environment?: string; limit: number; cursor?: string };
 
 /** /api/projects: thin adapters over the project service. */
@@ -19,6 +21,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
       ...cached({ family: 'projects', ttl: 180, swr: 180 }),
       schema: {
         tags: ['projects'],
+        summary: "List the tenant's projects, newest first",
         security,
         querystring: listQuery({ ...ProjectListQuery, ...CacheQuery }),
         response: { 200: pageReply(ProjectSchema) },
@@ -36,7 +39,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     {
       config: { role: 'viewer' },
       ...cached({ family: 'stats', ttl: 60, swr: 60, key: () => 'summary' }),
-      schema: { tags: ['projects'], security, querystring: CacheOnlyQuery, response: { 200: StatsSummary } },
+      schema: {
+        tags: ['projects'],
+        summary: "Counts of the tenant's projects by status and environment, and their monthly cost",
+        security,
+        querystring: CacheOnlyQuery,
+        response: { 200: StatsSummary },
+      },
     },
     async (req) => projects.summary(principalOf(req)),
   );
@@ -54,6 +63,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
       }),
       schema: {
         tags: ['projects'],
+        summary: 'Get a project',
         security,
         params: IdParams,
         querystring: CacheOnlyQuery,
@@ -67,7 +77,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects',
     {
       config: { role: 'editor' },
-      schema: { tags: ['projects'], security, body: ProjectInput, response: { 201: ProjectSchema } },
+      schema: {
+        tags: ['projects'],
+        summary: 'Create a project',
+        security,
+        body: ProjectInput,
+        response: { 201: ProjectSchema, ...foreignBlueprints },
+      },
     },
     async (req, reply) => {
       const project = await projects.create(principalOf(req), req.body);
@@ -79,7 +95,14 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/:id',
     {
       config: { role: 'editor' },
-      schema: { tags: ['projects'], security, params: IdParams, body: ProjectPatch, response: { 200: ProjectSchema } },
+      schema: {
+        tags: ['projects'],
+        summary: 'Change a project (JSON merge patch: absent = unchanged, null = removed)',
+        security,
+        params: IdParams,
+        body: ProjectPatch,
+        response: { 200: ProjectSchema, ...foreignBlueprints },
+      },
     },
     async (req) => projects.patch(principalOf(req), req.params.id, req.body),
   );
@@ -88,7 +111,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/:id',
     {
       config: { role: 'admin' },
-      schema: { tags: ['projects'], security, params: IdParams, response: { 204: Type.Null() } },
+      schema: {
+        tags: ['projects'],
+        summary: 'Delete a project',
+        security,
+        params: IdParams,
+        response: { 204: Type.Null() },
+      },
     },
     async (req, reply) => {
       await projects.remove(principalOf(req), req.params.id);

@@ -1,17 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { literals } from '../../lib/typebox.js';
+import { literals, withDefault } from '../../lib/typebox.js';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export const PROJECT_STATUSES = ['active', 'on_hold', 'completed', 'archived'] as const;
 const Environment = literals(ENVIRONMENTS);
 const Status = literals(PROJECT_STATUSES);
-const BlueprintIds = Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100, uniqueItems: true });
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const Timestamp = Type.String({ format: 'date-time', maxLength: 32 });
+const BlueprintIds = Type.Array(Uuid, { maxItems: 100, uniqueItems: true });
 const Budget = Type.Number({ minimum: 0, maximum: 1e12 });
 
 export const ProjectInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.String({ maxLength: 2000, default: '' }),
+    description: withDefault(Type.String({ maxLength: 2000, default: '' })),
     environment: Environment,
     status: Type.Optional(Status),
     blueprintIds: Type.Optional(BlueprintIds),
@@ -36,16 +38,16 @@ export const ProjectPatch = Type.Object(
 export type ProjectPatch = Static<typeof ProjectPatch>;
 
 export const ProjectSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  description: Type.String(),
+  id: Uuid,
+  name: Type.String({ maxLength: 200 }),
+  description: Type.String({ maxLength: 2000 }),
   environment: Environment,
   status: Status,
-  blueprintIds: Type.Array(Type.String({ format: 'uuid' })),
+  blueprintIds: Type.Array(Uuid, { maxItems: 100 }),
   budgetMonthly: Type.Union([Type.Number(), Type.Null()]),
-  owner: Type.String({ format: 'uuid' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  owner: Uuid,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 });
 export type Project = Static<typeof ProjectSchema>;
 
