@@ -8,7 +8,7 @@ import { createCached } from './infra/http/cached.js';
 import { registerBodyParsers } from './infra/http/body-parser.js';
 import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerOpenApi } from './infra/http/openapi.js';
-import { registerProblemHandlers } from './infra/http/problem.js';
+import { frameworkErrors, registerProblemHandlers } from './infra/http/problem.js';
 import { createRequestId } from './infra/http/request-id.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
@@ -79,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: ONE_MIB,
     genReqId: requestId,
     return503OnClosing: true,
+    frameworkErrors,
     logController: new OneLineRequestLog(config.logSlowMs),
     serverFactory(handler, options) {
       const opts = options as Record<

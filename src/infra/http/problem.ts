@@ -101,6 +101,19 @@ function send(reply: FastifyReply, body: Problem): FastifyReply {
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
 
 /**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a path that
+ * is not valid percent-encoding, a path parameter over 100 characters) as a 400 problem.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is longer than 100 characters'
+      : 'The path is not valid percent-encoding';
+  reply.header('x-request-id', request.id);
+  void send(reply, { ...problem('bad_request', detail), instance: clip(pathOf(request), MAX_INSTANCE) });
+}
+
+/**
  * Registers the one error handler and the 404 handler (405 with `Allow` when the path exists
  * under other methods); unexpected errors are logged and answered opaquely.
  */
