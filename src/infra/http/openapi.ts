@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -15,7 +16,8 @@ declare module 'fastify' {
   }
 }
 
-const SUCCESS: Record<string, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', '2xx': 'Success' };
+// A response's description when its route gives none: the status's reason phrase.
+const describe = (status: string) => STATUS_CODES[status] ?? (status === '2xx' ? 'Success' : `Status ${status}`);
 const PROBLEM_REF = { $ref: `${ProblemSchema.$id}#` };
 const ROLE_RANK: Record<string, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -70,10 +72,9 @@ function documentRoute(route: RouteOptions): void {
     schema.body = { content: { [MERGE_PATCH_TYPE]: { schema: body }, [JSON_TYPE]: { schema: body } } };
   }
   const response = (schema.response ??= {});
-  for (const [status, described] of Object.entries(SUCCESS)) {
+  for (const [status, s] of Object.entries(response) as [string, Record<string, unknown>][]) {
     // @fastify/swagger reads a response's description from this key and leaves the schema alone.
-    const s = response[status] as Record<string, unknown> | undefined;
-    if (s && s.description === undefined) response[status] = { ...s, 'x-response-description': described };
+    if (s.description === undefined) response[status] = { ...s, 'x-response-description': describe(status) };
   }
   for (const [status, problem] of problemsOf(route, schema)) response[status] ??= problem;
 }
