@@ -118,7 +118,16 @@ describe('hostile inputs against a real listener', () => {
     assert.equal(p.status, 201, p.body);
     ctx.projectId = JSON.parse(p.body).id;
   });
-  after(() => server?.close());
+  const figures: { name: string; ms: number; liveMs: number }[] = [];
+  after(async () => {
+    const slowest = figures.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '-', ms: 0, liveMs: 0 });
+    const worstLive = figures.reduce((a, b) => (b.liveMs > a.liveMs ? b : a), { name: '-', ms: 0, liveMs: 0 });
+    console.log(
+      `hostile: ${figures.length} entries answered; slowest ${Math.round(slowest.ms)} ms (${slowest.name}); ` +
+        `worst /health/live meanwhile ${Math.round(worstLive.liveMs)} ms (${worstLive.name})`,
+    );
+    await server?.close();
+  });
 
   it('has at least 40 entries covering every route family', () => {
     assert.ok(CATALOGUE.length >= 40, `${CATALOGUE.length} entries`);
@@ -149,7 +158,10 @@ describe('hostile inputs against a real listener', () => {
         return undefined;
       });
       const liveness = await live.stop();
-      if (answer) problems.push(...complaints(h, answer));
+      if (answer) {
+        problems.push(...complaints(h, answer));
+        figures.push({ name: h.name, ms: answer.ms, liveMs: liveness.worstMs });
+      }
       if (liveness.failures.length > 0)
         problems.push(`liveness failed while handling it: ${liveness.failures.slice(0, 3).join('; ')}`);
       if (server.crashes > crashesBefore) problems.push(`the server process exited:\n${server.output()}`);
