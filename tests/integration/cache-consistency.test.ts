@@ -40,11 +40,11 @@ function createGate() {
     wrap(db: Db): Db {
       return {
         ...db,
-        query: async (text, params) => {
-          if (!match?.(text, params)) return db.query(text, params);
+        query: async <R>(text: string, params?: unknown[]) => {
+          if (!match?.(text, params)) return db.query<R>(text, params);
           match = undefined; // one statement only
           // It runs now (it reads the state as of now); its rows reach the caller on release.
-          const result = await db.query(text, params);
+          const result = await db.query<R>(text, params);
           reached();
           await held;
           return result;
