@@ -2,22 +2,23 @@ import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
+import { withAdmission } from './infra/db/admission.js';
 import type { Db } from './infra/db/types.js';
+import { createCached, createCacheInvalidator } from './infra/cache/http/cached.js';
+import { createFastHits, type FastHits } from './infra/cache/http/fast-hits.js';
 import { createResponseCache } from './infra/cache/response-cache.js';
-import { createCached } from './infra/http/cached.js';
 import { registerBodyParsers } from './infra/http/body-parser.js';
-import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerOpenApi } from './infra/http/openapi.js';
 import { frameworkErrors, registerProblemHandlers } from './infra/http/problem.js';
 import { createRequestId } from './infra/http/request-id.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, registerMetrics } from './infra/metrics/index.js';
-import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
+import { headerAuthenticator, principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
-import { createTokenService } from './modules/auth/tokens.js';
+import { createTokenService, type Principal } from './modules/auth/tokens.js';
 import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
@@ -117,18 +118,28 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins });
   await registerOpenApi(app, '0.1.0');
 
-  const { db } = deps;
+  // Every statement and transaction of the modules goes through admission control; health checks
+  // and the metrics collectors use the database directly, so they answer under any load.
+  const admission = withAdmission(deps.db, {
+    // PGlite runs one statement at a time whatever this is; it only bounds what waits inside it.
+    permits: config.database.kind === 'postgres' ? config.database.poolMax : 4,
+    queueMax: config.admission.queueMax,
+    timeoutMs: config.admission.timeoutMs,
+    onShed: (reason) => metrics.dbShed.inc({ reason }),
+  });
+  const { db } = admission;
   const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);
   registerAuthGuard(app, tokens);
   const metrics = createMetrics({
-    db,
+    db: deps.db,
+    admissionWaiting: admission.waiting,
     log: app.log,
     refreshMs: config.metricsRefreshMs,
     enabled: config.metricsEnabled,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
     info: { version: '0.1.0', redis: Boolean(config.redis) },
   });
-  registerMetrics(app, metrics);
+  registerMetrics(app, metrics, config.metrics);
 
   const cache = createResponseCache({
     l1MaxBytes: config.cacheL1MaxBytes,
@@ -142,7 +153,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (!deps.instrument) {
     fast = createFastHits({
       cache,
-      verify: tokens.verifyAccessUntil,
+      authenticate: headerAuthenticator(tokens),
       requestId,
       series: metrics.enabled ? (labels) => metrics.httpDuration.bind(labels) : undefined,
       log: accessLogger(app.log),
@@ -161,22 +172,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);
   const auth = createAuthService(db, identity, tokens, config.auth);
-  // Each write drops, before it is acknowledged, every cached response derived from what it wrote:
-  // the tenant's lists and stats, and the detail / IaC / cost entries of that one resource.
-  const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
-    cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
-  );
+  // Each write drops, before it is acknowledged, every cached response it can change (the tags
+  // each module's cache-tags.ts names), then brings the ones being read back up to date.
+  const invalidate = createCacheInvalidator<Principal>(app, cache, (p) => `Bearer ${tokens.signAccess(p)}`);
+  const blueprints = createBlueprintService(db, blueprintRepo, invalidate);
   const engines = createEngineService(blueprintRepo, createEngineRepo(db));
   const projects = createProjectService(
     db,
     createProjectRepo(db),
     blueprintRepo,
-    (tenantId, id) =>
-      cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`, `${tenantId}:project:${id}`]),
+    invalidate,
     engines.projectsMonthlyCost,
   );
 
-  healthRoutes(app, db, cache.health);
+  healthRoutes(app, deps.db, cache.health);
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
   projectRoutes(app, projects, cached);

@@ -108,6 +108,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
         DB_POOL_MIN: '0',
         REDIS_URL: redis.url,
         LOG_LEVEL: 'warn',
+        // Metrics on a port of its own: several servers (and other test files) run at once.
+        METRICS_PORT: String(await freePort()),
         LOGIN_FAILURES_PER_IP: '1000000',
         ...env,
       },
@@ -131,7 +133,14 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     });
   }
 
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    await stop();
+    await redis.stop();
+    await database.drop();
+    throw new Error(`${(err as Error).message}:\n${lines.join('\n')}`, { cause: err });
+  }
   return {
     get port() {
       return port;

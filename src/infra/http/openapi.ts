@@ -104,3 +104,8 @@ export function problemOf(code: ErrorCode, when: string): Record<number, unknown
   const [status, response] = problemResponse(code, when);
   return { [status]: response };
 }
+
+/** The 304 of a cached route, answered when If-None-Match lists the entry's current ETag. */
+export const notModified = {
+  304: { type: 'null', description: 'Not Modified: If-None-Match lists the current ETag' },
+} as const;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Cached } from '../../infra/http/cached.js';
-import { problemOf } from '../../infra/http/openapi.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { principalOf } from '../auth/guard.js';
+import { blueprintTag } from '../blueprints/cache-tags.js';
 import {
   EstimateBody,
   EstimateReply,
@@ -42,12 +43,12 @@ function canonical(v: unknown): string {
 function contentKey(req: FastifyRequest): string {
   const { blueprintId, ...rest } = req.body as { blueprintId?: string };
   const digest = createHash('sha256').update(canonical(rest)).digest('base64url');
-  return blueprintId ? `${blueprintId}:${digest}` : `inline:${digest}`;
+  return blueprintId ? `${blueprintId.toLowerCase()}:${digest}` : `inline:${digest}`;
 }
 
-function blueprintTag(req: FastifyRequest, tenantId: string): string[] {
+function sourceTags(req: FastifyRequest, tenantId: string): string[] {
   const id = (req.body as { blueprintId?: string }).blueprintId;
-  return id ? [`${tenantId}:bp:${id}`] : [];
+  return id ? [blueprintTag(tenantId, id)] : [];
 }
 
 /** /api/iac/generate, /api/cost/estimate and /api/guardrails/*: thin adapters over the engines. */
@@ -56,13 +57,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/iac/generate',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'iac', ttl: 300, key: contentKey, tags: blueprintTag }),
+      ...cached({ family: 'iac', ttl: 300, key: contentKey, tags: sourceTags }),
       schema: {
         tags: ['iac'],
         summary: 'Generate Terraform or CloudFormation from a blueprint',
         security,
         body: GenerateBody,
-        response: { 200: GenerateReply, ...engineProblems },
+        response: { 200: GenerateReply, ...notModified, ...engineProblems },
       },
     },
     async (req) => engines.generate(principalOf(req), req.body),
@@ -72,13 +73,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/cost/estimate',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'cost', ttl: 300, key: contentKey, tags: blueprintTag }),
+      ...cached({ family: 'cost', ttl: 300, key: contentKey, tags: sourceTags }),
       schema: {
         tags: ['cost'],
         summary: "Estimate a blueprint's hourly and monthly cost",
         security,
         body: EstimateBody,
-        response: { 200: EstimateReply, ...engineProblems },
+        response: { 200: EstimateReply, ...notModified, ...engineProblems },
       },
     },
     async (req) => engines.estimate(principalOf(req), req.body),

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Cached } from '../../infra/http/cached.js';
-import { problemOf } from '../../infra/http/openapi.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { addCacheTags } from '../../infra/cache/http/route.js';
+import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
+import { statsTag } from '../blueprints/cache-tags.js';
+import { projectListTagsOf, projectTag, projectWritesTag } from './cache-tags.js';
 import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSummary } from './schema.js';
 import type { ProjectService } from './service.js';
 
@@ -18,18 +21,30 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'projects', ttl: 180, swr: 180 }),
+      ...cached({
+        family: 'projects',
+        ttl: 180,
+        swr: 180,
+        tags: projectListTagsOf,
+        joinTags: (req, tenantId) => [...projectListTagsOf(req, tenantId), projectWritesTag(tenantId)],
+      }),
       schema: {
         tags: ['projects'],
         summary: "List the tenant's projects, newest first",
         security,
         querystring: listQuery({ ...ProjectListQuery, ...CacheQuery }),
-        response: { 200: pageReply(ProjectSchema) },
+        response: { 200: pageReply(ProjectSchema), ...notModified },
       },
     },
     async (req) => {
       const { limit, cursor, ...filter } = req.query;
-      return projects.list(principalOf(req), filter, limit, cursor);
+      const p = principalOf(req);
+      const { page, ids } = await projects.list(p, filter, limit, cursor);
+      addCacheTags(
+        req,
+        ids.map((id) => projectTag(p.tenantId, id)),
+      );
+      return page;
     },
   );
 
@@ -38,13 +53,19 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/stats/summary',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'stats', ttl: 60, swr: 60, key: () => 'summary' }),
+      ...cached({
+        family: 'stats',
+        ttl: 60,
+        swr: 60,
+        key: () => 'summary',
+        tags: (_req, tenantId) => [statsTag(tenantId)],
+      }),
       schema: {
         tags: ['projects'],
         summary: "Counts of the tenant's projects by status and environment, and their monthly cost",
         security,
         querystring: CacheOnlyQuery,
-        response: { 200: StatsSummary },
+        response: { 200: StatsSummary, ...notModified },
       },
     },
     async (req) => projects.summary(principalOf(req)),
@@ -58,8 +79,8 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         family: 'projects',
         ttl: 180,
         swr: 180,
-        key: (req) => (req.params as { id: string }).id,
-        tags: (req, tenantId) => [`${tenantId}:project:${(req.params as { id: string }).id}`],
+        key: (req) => (req.params as { id: string }).id.toLowerCase(),
+        tags: (req, tenantId) => [projectTag(tenantId, (req.params as { id: string }).id)],
       }),
       schema: {
         tags: ['projects'],
@@ -67,7 +88,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         security,
         params: IdParams,
         querystring: CacheOnlyQuery,
-        response: { 200: ProjectSchema },
+        response: { 200: ProjectSchema, ...notModified },
       },
     },
     async (req) => projects.get(principalOf(req), req.params.id),
