@@ -33,6 +33,8 @@ export async function startTestApp(
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     LOG_LEVEL: 'silent',
+    // Every test registers its tenants from 127.0.0.1; tests of the limit itself set their own.
+    REGISTER_LIMIT_IP: '1000000/1h',
     ...(database
       ? { DATABASE_URL: database.bouncerUrl, MIGRATIONS_DATABASE_URL: database.directUrl, DB_POOL_MIN: '0' }
       : { PGLITE_DIR: 'memory://' }),

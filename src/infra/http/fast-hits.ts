@@ -12,6 +12,8 @@ export interface FastHitDeps {
   cache: ResponseCache;
   /** The auth guard's verifier: the principal and the token's expiry, or a throw. */
   verify: (token: string) => Verified;
+  /** Changes when tokens are revoked (TokenService.revocationEpoch): a Repeat from before re-verifies. */
+  revocationEpoch?: () => number;
   /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
   requestId: (req: IncomingMessage) => string;
   /** The HTTP histogram's series of a route's 200s (absent when metrics are off). */
@@ -61,6 +63,8 @@ interface Repeat {
   origin: string | undefined;
   /** The token's expiry (epoch ms), checked against the wall clock as the verifier does. */
   expMs: number;
+  /** The revocation epoch it was verified in. */
+  epoch: number | undefined;
   known: Known;
 }
 
@@ -194,7 +198,8 @@ export function createFastHits(deps: FastHitDeps) {
       last.authorization === authorization &&
       last.url === url &&
       last.origin === origin &&
-      last.expMs > Date.now()
+      last.expMs > Date.now() &&
+      last.epoch === deps.revocationEpoch?.()
     )
       return last.known;
     // The auth guard's parsing and verifier: a token it would refuse (the routed path's 401)
@@ -208,7 +213,9 @@ export function createFastHits(deps: FastHitDeps) {
       return undefined;
     }
     const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
-    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
+    const epoch = deps.revocationEpoch?.();
+    if (known !== undefined)
+      lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, epoch, known });
     return known;
   }
 }
