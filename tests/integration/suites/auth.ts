@@ -186,6 +186,8 @@ export function authSuite(ctx: SuiteContext): void {
       const routes: [string, string][] = [
         ['GET', '/api/users'],
         ['POST', '/api/users'],
+        ['PATCH', `/api/users/${id}`],
+        ['DELETE', `/api/users/${id}`],
         ['GET', '/api/blueprints'],
         ['POST', '/api/blueprints'],
         ['GET', `/api/blueprints/${id}`],
