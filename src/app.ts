@@ -5,9 +5,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
 import type { Db } from './infra/db/types.js';
+import { createCached, createCacheInvalidator } from './infra/cache/http/cached.js';
+import { createFastHits, type FastHits } from './infra/cache/http/fast-hits.js';
 import { createResponseCache } from './infra/cache/response-cache.js';
-import { createCached } from './infra/http/cached.js';
-import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { createRequestId } from './infra/http/request-id.js';
 import { registerSecurityHeaders } from './infra/http/security-headers.js';
@@ -15,14 +15,14 @@ import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, registerMetrics } from './infra/metrics/index.js';
 import { createRedisConnection } from './infra/redis/connection.js';
-import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
+import { headerAuthenticator, principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createLoginLimits } from './modules/auth/login-limits.js';
 import { createPasswords } from './modules/auth/passwords.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { createRevocations } from './modules/auth/revocations.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { accessChangeWindowSeconds, createAuthService } from './modules/auth/service.js';
-import { createTokenService } from './modules/auth/tokens.js';
+import { createTokenService, type Principal } from './modules/auth/tokens.js';
 import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
@@ -193,7 +193,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (!deps.instrument) {
     fast = createFastHits({
       cache,
-      verify: tokens.verifyAccessUntil,
+      authenticate: headerAuthenticator(tokens),
       revocationEpoch: tokens.revocationEpoch,
       requestId,
       series: metrics.enabled ? (labels) => metrics.httpDuration.bind(labels) : undefined,
@@ -231,18 +231,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     onAccessChange: (userId, role) => revocations.note(userId, role),
   });
   const blueprintRepo = createBlueprintRepo(db);
-  // Each write drops, before it is acknowledged, every cached response derived from what it wrote:
-  // the tenant's lists and stats, and the detail / IaC / cost entries of that one resource.
-  const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
-    cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
-  );
+  // Each write drops, before it is acknowledged, every cached response it can change (the tags
+  // each module's cache-tags.ts names), then brings the ones being read back up to date.
+  const invalidate = createCacheInvalidator<Principal>(app, cache, (p) => `Bearer ${tokens.signAccess(p)}`);
+  const blueprints = createBlueprintService(db, blueprintRepo, invalidate);
   const engines = createEngineService(blueprintRepo, createEngineRepo(db));
   const projects = createProjectService(
     db,
     createProjectRepo(db),
     blueprintRepo,
-    (tenantId, id) =>
-      cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`, `${tenantId}:project:${id}`]),
+    invalidate,
     engines.projectsMonthlyCost,
   );
 

@@ -9,6 +9,9 @@ const WRONG = 'not the password at all';
 
 // Low limits so each is cheap to reach; the defaults are checked in tests/unit/auth/config.test.ts.
 const LIMITS = {
+  // Redis must answer for counts to be shared: on a loaded machine 50 ms (the default) can pass and
+  // send a count to the per-replica fallback, which is the degraded mode, not what these tests check.
+  REDIS_COMMAND_TIMEOUT_MS: '1000',
   LOGIN_LIMIT_ACCOUNT_IP: '3/15m',
   LOGIN_LIMIT_ACCOUNT: '6/15m',
   LOGIN_LIMIT_IP: '10/1m',

@@ -38,7 +38,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
 /**
  * Security headers (helmet's) on every routed response, errors and 404s included, set before
  * any hook can answer. Repeated cache hits answered before routing replay the headers their
- * routed twin was sent with (infra/http/fast-hits.ts), these among them.
+ * routed twin was sent with (infra/cache/http/fast-hits.ts), these among them.
  */
 export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions = API_HELMET): void {
   const headers = helmetHeaders(options);

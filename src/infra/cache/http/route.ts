@@ -1,16 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type {
+  FastifyInstance,
   FastifyReply,
   FastifyRequest,
   onRequestHookHandler,
-  onSendHookHandler,
   onResponseHookHandler,
+  onSendHookHandler,
 } from 'fastify';
-import type { CacheEntry } from '../cache/entry.js';
-import { namespace, type Lookup, type ResponseCache } from '../cache/response-cache.js';
+import { etagListed } from '../../../lib/etag.js';
+import type { CacheEntry } from '../entry.js';
+import { namespace, type Flight, type Found, type Guard, type ResponseCache } from '../response-cache.js';
 import type { FastHits } from './fast-hits.js';
 
-/** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and tags SPEC §5 needs. */
+/** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and the tags invalidation needs. */
 export interface CacheRouteOptions {
   family: 'blueprints' | 'projects' | 'stats' | 'iac' | 'cost';
   /** Seconds an entry stays fresh (default: REDIS_TTL_DEFAULT). */
@@ -20,19 +22,24 @@ export interface CacheRouteOptions {
   /** When false the request bypasses the cache (as `?cache=false` and `Cache-Control: no-cache` do). */
   condition?: (req: FastifyRequest) => boolean;
   /**
-   * The entry's invalidation tags. Default: the family's own, `<tenant>:<family>`, dropped by any
-   * write to the family (right for lists). A detail entry names only what it is derived from
-   * (`<tenant>:bp:<id>`), so writing one blueprint keeps every other blueprint's detail cached.
+   * The entry's invalidation tags known before the handler runs (default: `<tenant>:<family>`); the
+   * handler may add the tags of what it read with addCacheTags (a list page: its items).
    */
   tags?: (req: FastifyRequest, tenantId: string) => string[];
   /**
+   * Tags whose invalidation stops a later miss from waiting for this one's handler run (default:
+   * `tags`). A route whose handler adds tags names the family's write tag here: its flights only
+   * take waiters until the next write to the family.
+   */
+  joinTags?: (req: FastifyRequest, tenantId: string) => string[];
+  /**
    * Seconds past the TTL during which an entry is still served (`X-Cache: STALE`) while one
-   * background request refreshes it. Safe: writes delete entries, stale or not.
+   * background request refreshes it. Safe: writes invalidate entries, stale or not.
    */
   swr?: number;
 }
 
-// Marks the internal request that refreshes a stale entry; unguessable, so clients cannot send it.
+// Marks an internal request that refreshes an entry; unguessable, so clients cannot send it.
 const REFRESH_HEADER = 'x-cache-refresh';
 const REFRESH_SECRET = randomBytes(16).toString('hex');
 
@@ -41,8 +48,8 @@ interface CacheState {
   key?: string;
   tenantId?: string;
   tags?: string[];
-  token?: Lookup['token'];
-  resolve?: (e: CacheEntry | undefined) => void;
+  guard?: Guard;
+  flight?: Flight;
   /** A fresh hit the fast path may repeat. */
   fresh?: CacheEntry;
 }
@@ -51,6 +58,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     cacheState: CacheState | undefined;
   }
+}
+
+/** Adds tags to the entry a cached route's handler is producing (e.g. the items a list page shows). */
+export function addCacheTags(req: FastifyRequest, tags: string[]): void {
+  if (req.cacheState?.kind === 'miss') req.cacheState.tags!.push(...tags);
 }
 
 /** Query parameters in a fixed order (the bypass switch excluded): `?b=1&a=2` and `?a=2&b=1` share an entry. */
@@ -69,37 +81,39 @@ function wantsBypass(req: FastifyRequest, opts: CacheRouteOptions): boolean {
   return opts.condition ? !opts.condition(req) : false;
 }
 
-function etagMatches(header: string | undefined, etag: string): boolean {
-  return header !== undefined && header.split(',').some((t) => t.trim() === etag || t.trim() === '*');
-}
-
 const CACHE_CONTROL = 'private, max-age=0, must-revalidate';
 
-/** Re-runs the request in the background (once per key) to replace a stale entry. */
-function refresh(cache: ResponseCache, req: FastifyRequest, key: string): void {
-  if (cache.refreshing.has(key)) return;
-  cache.refreshing.add(key);
-  const headers: Record<string, string> = { [REFRESH_HEADER]: REFRESH_SECRET };
-  for (const h of ['authorization', 'content-type'] as const) {
-    const v = req.headers[h];
-    if (typeof v === 'string') headers[h] = v;
-  }
-  req.server
-    .inject({ method: req.method as 'GET', url: req.url, headers, payload: req.body as string | undefined })
-    .catch((err: unknown) => req.log.warn({ err }, 'stale entry refresh failed'))
-    .finally(() => cache.refreshing.delete(key));
+/** A request to re-run as an internal refresh: the handler runs and its result is stored. */
+export interface RefreshTarget {
+  method: string;
+  url: string;
+  body?: unknown;
+  contentType?: string;
+}
+
+/** Re-runs `target` inside `server` with the caller's `authorization`, as a refresh (never served from cache). */
+export function refreshRequest(server: FastifyInstance, target: RefreshTarget, authorization: string) {
+  const headers: Record<string, string> = { [REFRESH_HEADER]: REFRESH_SECRET, authorization };
+  if (target.contentType) headers['content-type'] = target.contentType;
+  return server.inject({
+    method: target.method as 'GET',
+    url: target.url,
+    headers,
+    payload: target.body as string | undefined,
+  });
 }
 
 function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, label: 'HIT' | 'STALE'): FastifyReply {
   reply.header('x-cache', label).header('etag', e.etag).header('cache-control', CACHE_CONTROL);
-  if (etagMatches(req.headers['if-none-match'], e.etag)) return reply.code(304).send();
+  if (etagListed(req.headers['if-none-match'], e.etag, 'weak')) return reply.code(304).send();
   return reply.code(200).type(e.contentType).send(e.body);
 }
 
 /**
  * Route hooks for one cached route: `lookup` (an onRequest hook, or preHandler for POST routes
  * keyed by body) serves hits before any parsing or handler work; `store` (onSend) keeps the
- * serialized bytes of a 200 exactly once; `cleanup` (onResponse) releases coalesced waiters.
+ * serialized bytes of a 200 exactly once and answers conditional requests; `cleanup` (onResponse)
+ * releases coalesced waiters.
  */
 export function cacheRoute(
   cache: ResponseCache,
@@ -113,45 +127,45 @@ export function cacheRoute(
   const ttlMs = (opts.ttl ?? defaultTtl) * 1000;
   const swrMs = (opts.swr ?? 0) * 1000;
   const routeKey = opts.key ?? ((req: FastifyRequest) => `list?${normalisedQuery(req)}`);
-
   const tagsOf = (req: FastifyRequest, tenantId: string) =>
     opts.tags ? opts.tags(req, tenantId) : [`${tenantId}:${opts.family}`];
+  const joinTagsOf = opts.joinTags ?? tagsOf;
+  const keyOf = (req: FastifyRequest, tenantId: string) => `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
 
-  function keyOf(req: FastifyRequest, tenantId: string): string {
-    return `${namespace(tenantId)}${opts.family}:${routeKey(req)}`;
-  }
-
-  function serve(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string, found: Lookup): FastifyReply {
+  function serve(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string, found: Found): FastifyReply {
     req.cacheState = { kind: 'hit', fresh: found.stale ? undefined : found.entry };
     if (found.stale) {
       cache.record(tenantId, 'stale');
-      refresh(cache, req, key);
-      return sendEntry(req, reply, found.entry!, 'STALE');
+      const authorization = req.headers.authorization ?? '';
+      cache.refreshOnce(key, () =>
+        refreshRequest(
+          req.server,
+          { method: req.method, url: req.url, body: req.body, contentType: req.headers['content-type'] },
+          authorization,
+        ).catch((err: unknown) => req.log.warn({ err }, 'stale entry refresh failed')),
+      );
+      return sendEntry(req, reply, found.entry, 'STALE');
     }
     cache.record(tenantId, found.tier === 'l2' ? 'l2-hit' : 'l1-hit');
-    return sendEntry(req, reply, found.entry!, 'HIT');
+    return sendEntry(req, reply, found.entry, 'HIT');
+  }
+
+  function miss(req: FastifyRequest, tenantId: string, key: string, guard: Guard, flight?: Flight): void {
+    req.cacheState = { kind: 'miss', key, tenantId, tags: tagsOf(req, tenantId), guard, flight };
   }
 
   /** After an L1 miss: L2, then single flight, then the handler; resolves true once it replied. */
-  async function slowPath(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    tenantId: string,
-    key: string,
-    token: Lookup['token'],
-  ) {
-    const found = await cache.remote(tenantId, key, token);
-    if (found.entry) return (serve(req, reply, tenantId, key, found), true);
+  async function slowPath(req: FastifyRequest, reply: FastifyReply, tenantId: string, key: string): Promise<boolean> {
+    const guard = cache.begin();
+    const found = await cache.remote(key, tagsOf(req, tenantId), guard);
+    if (found) return (serve(req, reply, tenantId, key, found), true);
     // Single flight: a concurrent miss on the same key waits for the leader's entry.
-    const leader = cache.inflight.get(key);
+    const leader = cache.join(key);
     if (leader) {
       const entry = await leader;
-      if (entry) return (serve(req, reply, tenantId, key, { entry, tier: 'l1', token }), true);
+      if (entry) return (serve(req, reply, tenantId, key, { entry, tier: 'l1', stale: false }), true);
     }
-    let resolve!: (e: CacheEntry | undefined) => void;
-    cache.inflight.set(key, new Promise((r) => (resolve = r)));
-    const tags = tagsOf(req, tenantId);
-    req.cacheState = { kind: 'miss', key, tenantId, tags, token: found.token, resolve };
+    miss(req, tenantId, key, guard, cache.lead(key, joinTagsOf(req, tenantId), guard));
     cache.record(tenantId, 'miss');
     return false;
   }
@@ -160,12 +174,11 @@ export function cacheRoute(
   const lookup: onRequestHookHandler = function (req, reply, done) {
     const tenantId = tenantOf(req);
     if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
-      // The background refresh of a stale entry: always run the handler, store, count nothing.
+      // An internal refresh: always run the handler and store (with a Redis clock), count nothing.
       const key = keyOf(req, tenantId);
-      const tags = tagsOf(req, tenantId);
-      const { token } = cache.local(tenantId, key);
-      cache.remote(tenantId, key, token).then(() => {
-        req.cacheState = { kind: 'miss', key, tenantId, tags, token };
+      const guard = cache.begin();
+      cache.remote(key, [], guard).then(() => {
+        miss(req, tenantId, key, guard);
         done();
       }, done);
       return;
@@ -177,64 +190,59 @@ export function cacheRoute(
       return done();
     }
     const key = keyOf(req, tenantId);
-    const local = cache.local(tenantId, key);
-    if (local.entry) {
+    const local = cache.local(key);
+    if (local) {
       serve(req, reply, tenantId, key, local);
       return;
     }
-    slowPath(req, reply, tenantId, key, local.token).then((replied) => (replied ? undefined : done()), done);
+    slowPath(req, reply, tenantId, key).then((replied) => (replied ? undefined : done()), done);
   };
 
   const store: onSendHookHandler = function (req, reply, payload, done) {
     done(null, storeMiss(req, reply, payload));
   };
 
-  /** Keeps a 200's serialized bytes once; answers 304 when the client already has them. */
+  /** Keeps a 200's serialized bytes once; answers 304 when the client already has them (BYPASS too). */
   function storeMiss(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const s = req.cacheState;
     if (s?.fresh && repeatable) repeatable.remember(req, reply, s.fresh);
-    if (!s || s.kind !== 'miss') return payload;
-    reply.header('x-cache', 'MISS').header('cache-control', CACHE_CONTROL);
+    if (!s || s.kind === 'hit') return payload;
+    if (s.kind === 'miss') reply.header('x-cache', 'MISS');
+    reply.header('cache-control', CACHE_CONTROL);
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
-      release(req, undefined);
+      s.flight?.finish(undefined);
       return payload;
     }
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const own = reply.getHeader('etag');
     const etag = typeof own === 'string' ? own : `"${createHash('sha1').update(body).digest('base64url')}"`;
     reply.header('etag', etag);
-    const now = cache.now();
-    const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
-    const entry: CacheEntry = {
-      key: s.key!,
-      tenantId: s.tenantId!,
-      body,
-      etag,
-      contentType,
-      storedAt: now,
-      expiresAt: now + ttlMs,
-      staleUntil: now + ttlMs + swrMs,
-      tags: s.tags!,
-    };
-    cache.store(entry, s.token!);
-    release(req, entry);
-    if (etagMatches(req.headers['if-none-match'], etag)) {
+    if (s.kind === 'miss') {
+      const now = cache.now();
+      const entry: CacheEntry = {
+        key: s.key!,
+        tenantId: s.tenantId!,
+        body,
+        etag,
+        contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
+        path: req.method === 'GET' ? req.url : undefined,
+        storedAt: now,
+        expiresAt: now + ttlMs,
+        staleUntil: now + ttlMs + swrMs,
+        tags: [...new Set(s.tags)],
+      };
+      cache.store(entry, s.guard!);
+      s.flight?.finish(entry);
+    }
+    if (etagListed(req.headers['if-none-match'], etag, 'weak')) {
       reply.code(304);
       return '';
     }
     return body;
   }
 
-  function release(req: FastifyRequest, entry: CacheEntry | undefined): void {
-    const s = req.cacheState;
-    if (!s?.resolve) return;
-    cache.inflight.delete(s.key!);
-    s.resolve(entry);
-    s.resolve = undefined;
-  }
-
   const cleanup: onResponseHookHandler = function (req, _reply, done) {
-    release(req, undefined);
+    req.cacheState?.flight?.finish(undefined);
     done();
   };
 
