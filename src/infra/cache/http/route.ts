@@ -74,10 +74,16 @@ export function normalisedQuery(req: FastifyRequest): string {
   return keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(String(q[k]))}`).join('&');
 }
 
+/**
+ * `?cache=false`, a route's condition, or `Cache-Control: no-cache` without `If-None-Match`. A
+ * conditional request asks to validate what the client holds, and fetch() adds `no-cache` to every
+ * one: it is answered through the cache (entries are never older than an acknowledged write).
+ */
 function wantsBypass(req: FastifyRequest, opts: CacheRouteOptions): boolean {
   const q = req.query as { cache?: unknown } | undefined;
   if (q?.cache === 'false' || q?.cache === false) return true;
-  if (/\bno-cache\b/i.test(req.headers['cache-control'] ?? '')) return true;
+  const cc = req.headers['cache-control'];
+  if (cc !== undefined && req.headers['if-none-match'] === undefined && /\bno-cache\b/i.test(cc)) return true;
   return opts.condition ? !opts.condition(req) : false;
 }
 
