@@ -22,6 +22,9 @@ import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
 import { createBlueprintService } from './modules/blueprints/service.js';
+import { createVersionRepo } from './modules/blueprints/versions-repo.js';
+import { versionRoutes } from './modules/blueprints/versions-routes.js';
+import { createVersionService, versionRecorder } from './modules/blueprints/versions-service.js';
 import { createEngineRepo } from './modules/engines/repo.js';
 import { engineRoutes } from './modules/engines/routes.js';
 import { createEngineService } from './modules/engines/service.js';
@@ -176,9 +179,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const auth = createAuthService(db, identity, tokens, config.auth);
   // Each write drops, before it is acknowledged, every cached response derived from what it wrote:
   // the tenant's lists and stats, and the detail / IaC / cost entries of that one resource.
-  const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
-    cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
+  const versionRepo = createVersionRepo(db);
+  const blueprints = createBlueprintService(
+    db,
+    blueprintRepo,
+    (tenantId, id) =>
+      cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
+    versionRecorder(versionRepo),
   );
+  const versions = createVersionService(versionRepo, blueprints);
   const engines = createEngineService(blueprintRepo, createEngineRepo(db));
   const projects = createProjectService(
     db,
@@ -192,6 +201,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   healthRoutes(app, db, cache.health);
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
+  versionRoutes(app, versions, cached);
   projectRoutes(app, projects, cached);
   engineRoutes(app, engines, cached);
   cacheAdminRoutes(app, cache, identity);
