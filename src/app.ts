@@ -29,6 +29,8 @@ import { createEngineRepo } from './modules/engines/repo.js';
 import { engineRoutes } from './modules/engines/routes.js';
 import { createEngineService } from './modules/engines/service.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { reviewRoutes } from './modules/review/routes.js';
+import { createReviewService, guardrailSettingsTag } from './modules/review/service.js';
 import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import { createProjectService } from './modules/projects/service.js';
@@ -188,7 +190,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     versionRecorder(versionRepo),
   );
   const versions = createVersionService(versionRepo, blueprints);
-  const engines = createEngineService(blueprintRepo, createEngineRepo(db));
+  const engineRepo = createEngineRepo(db);
+  const engines = createEngineService(blueprintRepo, {
+    ...engineRepo,
+    // Cached blueprint diffs show guardrail results, which the tenant's settings decide.
+    async saveSettings(tenantId, s) {
+      await engineRepo.saveSettings(tenantId, s);
+      await cache.invalidateTags(tenantId, [guardrailSettingsTag(tenantId)]);
+    },
+  });
+  const reviews = createReviewService(versions, engines.settings);
   const projects = createProjectService(
     db,
     createProjectRepo(db),
@@ -202,6 +213,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
   versionRoutes(app, versions, cached);
+  reviewRoutes(app, reviews, cached);
   projectRoutes(app, projects, cached);
   engineRoutes(app, engines, cached);
   cacheAdminRoutes(app, cache, identity);

@@ -51,7 +51,7 @@ export function createVersionService(repo: VersionRepo, blueprints: BlueprintSer
     get,
 
     /** The newest saved version, or the one saved just before `before`; undefined when there is none. */
-    async previous(p: Principal, id: string, before?: string): Promise<Blueprint | undefined> {
+    async latest(p: Principal, id: string, before?: string): Promise<Blueprint | undefined> {
       if (before !== undefined) await get(p, id, before);
       return repo.latest(p.tenantId, id, before);
     },

@@ -4,6 +4,7 @@ import { authSuite } from './auth.js';
 import { blueprintSuite } from './blueprints.js';
 import { SUITE_ENV, type SuiteContext } from './context.js';
 import { projectSuite } from './projects.js';
+import { reviewSuite } from './review.js';
 import { validationSuite } from './validation.js';
 import { versionSuite } from './versions.js';
 
@@ -20,5 +21,6 @@ export function apiSuite(title: string, backend: Backend): void {
     projectSuite(ctx);
     validationSuite(ctx);
     versionSuite(ctx);
+    reviewSuite(ctx);
   });
 }
