@@ -31,6 +31,8 @@ export interface ReviewOptions {
   budgetMonthly?: number;
   /** JSON Pointers naming each side in a 422 (`/from`, `/to`); errors then point inside them. */
   paths?: { from: string; to: string };
+  /** How each side is named in an error message (default: its version, or from/to). */
+  labels?: { from: string; to: string };
 }
 
 /** The whole review. */
@@ -85,8 +87,9 @@ function evaluate(spec: ReviewSide, opts: ReviewOptions, prefix: string, label: 
 /** Compares `from` (null: a new blueprint, everything added) with `to`. */
 export function reviewChange(from: ReviewSide | null, to: ReviewSide, opts: ReviewOptions = {}): ReviewReport {
   const paths = opts.paths ?? { from: '', to: '' };
-  const past = from && evaluate(from, opts, paths.from, from.version ? `version ${from.version}` : 'from');
-  const now = evaluate(to, opts, paths.to, to.version ? `version ${to.version}` : 'to');
+  const label = (side: ReviewSide, fallback: string) => (side.version ? `version ${side.version}` : fallback);
+  const past = from && evaluate(from, opts, paths.from, opts.labels?.from ?? label(from, 'from'));
+  const now = evaluate(to, opts, paths.to, opts.labels?.to ?? label(to, 'to'));
 
   const { blueprint, resources } = diffBlueprints(from, to);
   const files = [diffFiles('terraform', past?.terraform ?? [], now.terraform)];
