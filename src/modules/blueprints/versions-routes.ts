@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Cached } from '../../infra/http/cached.js';
-import { normalisedQuery } from '../../infra/http/cache-route.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { normalisedQuery } from '../../infra/cache/http/route.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
+import { blueprintTag } from './cache-tags.js';
 import { BlueprintSchema, IdParams } from './schema.js';
 import { blueprintEtag } from './service.js';
 import { VersionParams, VersionSummary } from './versions-schema.js';
@@ -21,7 +22,7 @@ const idOf = (req: FastifyRequest) => (req.params as { id: string }).id.toLowerC
  * Every history entry is tagged with its blueprint's own tag, as the detail route is: a write to
  * the blueprint drops its version list (which grew), and a delete drops the versions too.
  */
-const blueprintTag = (req: FastifyRequest, tenantId: string) => [`${tenantId}:bp:${idOf(req)}`];
+const tagsOf = (req: FastifyRequest, tenantId: string) => [blueprintTag(tenantId, idOf(req))];
 
 /** /api/blueprints/:id/versions: a blueprint's history, and restoring an old version. */
 export function versionRoutes(app: FastifyInstance, versions: VersionService, cached: Cached): void {
@@ -33,7 +34,7 @@ export function versionRoutes(app: FastifyInstance, versions: VersionService, ca
         family: 'blueprints',
         ttl: 300,
         key: (req) => `${idOf(req)}/versions?${normalisedQuery(req)}`,
-        tags: blueprintTag,
+        tags: tagsOf,
       }),
       schema: {
         tags,
@@ -55,7 +56,7 @@ export function versionRoutes(app: FastifyInstance, versions: VersionService, ca
         family: 'blueprints',
         ttl: VERSION_TTL,
         key: (req) => `${idOf(req)}@${(req.params as Params).version}`,
-        tags: blueprintTag,
+        tags: tagsOf,
       }),
       schema: {
         tags,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Cached } from '../../infra/http/cached.js';
-import { normalisedQuery } from '../../infra/http/cache-route.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { normalisedQuery } from '../../infra/cache/http/route.js';
 import { principalOf } from '../auth/guard.js';
+import { blueprintTag } from '../blueprints/cache-tags.js';
 import { IdParams } from '../blueprints/schema.js';
 import { DiffQuery, ReviewBody, ReviewReply } from './schema.js';
 import { guardrailSettingsTag, type ReviewService } from './service.js';
@@ -21,7 +22,7 @@ export function reviewRoutes(app: FastifyInstance, reviews: ReviewService, cache
         family: 'blueprints',
         ttl: 300,
         key: (req) => `${idOf(req)}/diff?${normalisedQuery(req)}`,
-        tags: (req, tenantId) => [`${tenantId}:bp:${idOf(req)}`, guardrailSettingsTag(tenantId)],
+        tags: (req, tenantId) => [blueprintTag(tenantId, idOf(req)), guardrailSettingsTag(tenantId)],
       }),
       schema: {
         tags: ['blueprints'],

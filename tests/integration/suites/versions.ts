@@ -82,7 +82,7 @@ export function versionSuite(ctx: SuiteContext): void {
       assert.equal(problemOf(bad).errors?.[0]?.path, '/version');
     });
 
-    it('an identical PUT writes no version; the list entry cached before a write is not served after it', async () => {
+    it('an identical PUT writes no version; the list cached before a write is not served after it', async () => {
       const a = await registerTenant(ctx.t.app, 'HistNoop');
       const id = (await create(a)).json().id;
       const first = await inject({ url: `/api/blueprints/${id}/versions`, headers: bearer(a) });
@@ -92,8 +92,8 @@ export function versionSuite(ctx: SuiteContext): void {
       assert.equal(afterNoop.headers['x-cache'], 'HIT', 'a no-op invalidates nothing');
       assert.equal(afterNoop.json().items.length, 1);
       assert.equal((await put(a, id, blueprintBody({ name: 'changed' }))).json().version, '1.1.0');
+      // The write dropped the list entry (and may have re-read it): never the page from before it.
       const afterWrite = await inject({ url: `/api/blueprints/${id}/versions`, headers: bearer(a) });
-      assert.notEqual(afterWrite.headers['x-cache'], 'HIT');
       assert.deepEqual(
         afterWrite.json().items.map((v: { version: string }) => v.version),
         ['1.1.0', '1.0.0'],
