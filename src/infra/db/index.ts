@@ -21,7 +21,7 @@ export async function openDatabase(cfg: DatabaseConfig, migrate: boolean, log?: 
     const applied = await migratePostgres(cfg.migrationsUrl);
     if (applied.length) log?.info({ applied }, 'migrations applied');
   }
-  return createPgDb({ url: cfg.url, min: cfg.poolMin, max: cfg.poolMax });
+  return createPgDb({ url: cfg.url, min: cfg.poolMin, max: cfg.poolMax, statementTimeoutMs: cfg.statementTimeoutMs });
 }
 
 /** A human description of the backend without credentials, for the first log line. */
