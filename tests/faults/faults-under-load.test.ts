@@ -111,6 +111,7 @@ describe(`faults under load (seed ${SEED})`, () => {
   async function recovered(): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
+      assert.equal(server.proc.exitCode, null, `the server exited:\n${server.output().slice(-3000)}`);
       const ready = await fetch(`${server.base}/health/ready`, { signal: AbortSignal.timeout(5_000) })
         .then((r) => r.json() as Promise<{ checks?: { database?: string; cache?: string } }>)
         .catch(() => undefined);
