@@ -5,19 +5,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
 import type { Db } from './infra/db/types.js';
+import { createCached, createCacheInvalidator } from './infra/cache/http/cached.js';
+import { createFastHits, type FastHits } from './infra/cache/http/fast-hits.js';
 import { createResponseCache } from './infra/cache/response-cache.js';
-import { createCached } from './infra/http/cached.js';
-import { createFastHits, type FastHits } from './infra/http/fast-hits.js';
 import { registerProblemHandlers } from './infra/http/problem.js';
 import { createRequestId } from './infra/http/request-id.js';
 import { validatorCompiler } from './infra/http/validation.js';
 import { accessLogger, OneLineRequestLog, requestLevel } from './infra/logging.js';
 import { createMetrics, registerMetrics } from './infra/metrics/index.js';
-import { principalOf, registerAuthGuard } from './modules/auth/guard.js';
+import { headerAuthenticator, principalOf, registerAuthGuard } from './modules/auth/guard.js';
 import { createIdentityRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
-import { createTokenService } from './modules/auth/tokens.js';
+import { createTokenService, type Principal } from './modules/auth/tokens.js';
 import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
@@ -155,7 +155,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (!deps.instrument) {
     fast = createFastHits({
       cache,
-      verify: tokens.verifyAccessUntil,
+      authenticate: headerAuthenticator(tokens),
       requestId,
       series: metrics.enabled ? (labels) => metrics.httpDuration.bind(labels) : undefined,
       log: accessLogger(app.log),
@@ -174,18 +174,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const identity = createIdentityRepo(db);
   const blueprintRepo = createBlueprintRepo(db);
   const auth = createAuthService(db, identity, tokens, config.auth);
-  // Each write drops, before it is acknowledged, every cached response derived from what it wrote:
-  // the tenant's lists and stats, and the detail / IaC / cost entries of that one resource.
-  const blueprints = createBlueprintService(db, blueprintRepo, (tenantId, id) =>
-    cache.invalidateTags(tenantId, [`${tenantId}:blueprints`, `${tenantId}:stats`, `${tenantId}:bp:${id}`]),
-  );
+  // Each write drops, before it is acknowledged, every cached response it can change (the tags
+  // each module's cache-tags.ts names), then brings the ones being read back up to date.
+  const invalidate = createCacheInvalidator<Principal>(app, cache, (p) => `Bearer ${tokens.signAccess(p)}`);
+  const blueprints = createBlueprintService(db, blueprintRepo, invalidate);
   const engines = createEngineService(blueprintRepo, createEngineRepo(db));
   const projects = createProjectService(
     db,
     createProjectRepo(db),
     blueprintRepo,
-    (tenantId, id) =>
-      cache.invalidateTags(tenantId, [`${tenantId}:projects`, `${tenantId}:stats`, `${tenantId}:project:${id}`]),
+    invalidate,
     engines.projectsMonthlyCost,
   );
 

@@ -26,7 +26,12 @@ export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
   shared?: TestDatabase,
-  options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {},
+  options: {
+    now?: () => number;
+    logger?: FastifyServerOptions['logger'];
+    /** Wraps the real database handle (e.g. to hold one statement back until a test releases it). */
+    wrapDb?: (db: Db) => Db;
+  } = {},
 ): Promise<TestApp> {
   const database = backend === 'pgbouncer' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig({
@@ -40,7 +45,8 @@ export async function startTestApp(
   });
   const real = await openDatabase(config.database, true);
   const statements: string[] = [];
-  const db: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
+  const spied: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
+  const db = options.wrapDb?.(spied) ?? spied;
   const app = await buildApp(config, { db, logger: options.logger ?? false, now: options.now });
   await app.ready();
   return {
