@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
+import { withAdmission } from './infra/db/admission.js';
 import type { Db } from './infra/db/types.js';
 import { createCached, createCacheInvalidator } from './infra/cache/http/cached.js';
 import { createFastHits, type FastHits } from './infra/cache/http/fast-hits.js';
@@ -130,18 +131,28 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const { db } = deps;
+  // Every statement and transaction of the modules goes through admission control; health checks
+  // and the metrics collectors use the database directly, so they answer under any load.
+  const admission = withAdmission(deps.db, {
+    // PGlite runs one statement at a time whatever this is; it only bounds what waits inside it.
+    permits: config.database.kind === 'postgres' ? config.database.poolMax : 4,
+    queueMax: config.admission.queueMax,
+    timeoutMs: config.admission.timeoutMs,
+    onShed: (reason) => metrics.dbShed.inc({ reason }),
+  });
+  const { db } = admission;
   const tokens = createTokenService(config.jwtSecret, config.auth.accessTtlSeconds);
   registerAuthGuard(app, tokens);
   const metrics = createMetrics({
-    db,
+    db: deps.db,
+    admissionWaiting: admission.waiting,
     log: app.log,
     refreshMs: config.metricsRefreshMs,
     enabled: config.metricsEnabled,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
     info: { version: '0.1.0', redis: Boolean(config.redis) },
   });
-  registerMetrics(app, metrics);
+  registerMetrics(app, metrics, config.metrics);
 
   const cache = createResponseCache({
     l1MaxBytes: config.cacheL1MaxBytes,
@@ -187,7 +198,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     engines.projectsMonthlyCost,
   );
 
-  healthRoutes(app, db, cache.health);
+  healthRoutes(app, deps.db, cache.health);
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
   projectRoutes(app, projects, cached);

@@ -38,6 +38,10 @@ export interface Config {
   metricsRefreshMs: number;
   /** false: no per-request HTTP metrics and no collectors (the overhead benchmark's baseline). */
   metricsEnabled: boolean;
+  /** Where /metrics is served: its own listener (never the API port), optionally token-guarded. */
+  metrics: { host: string; port: number | 'off'; token: string | undefined };
+  /** Admission control: database work waits for a pool connection in a bounded queue with a deadline. */
+  admission: { queueMax: number; timeoutMs: number };
   auth: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -151,6 +155,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const metricsRaw = str(env, 'METRICS_ENABLED') ?? 'true';
   if (!['true', 'false'].includes(metricsRaw)) throw new ConfigError('METRICS_ENABLED must be true or false');
 
+  const metricsPortRaw = str(env, 'METRICS_PORT') ?? '9464';
+  const metricsPort: number | 'off' = metricsPortRaw === 'off' ? 'off' : int(env, 'METRICS_PORT', 9464, 0, 65535);
+  const metricsToken = str(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  }
+
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
@@ -177,6 +188,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
     metricsEnabled: metricsRaw === 'true',
+    metrics: { host: str(env, 'METRICS_HOST') ?? '127.0.0.1', port: metricsPort, token: metricsToken },
+    admission: {
+      queueMax: int(env, 'DB_QUEUE_MAX', 1000, 0, 1_000_000),
+      timeoutMs: int(env, 'DB_QUEUE_TIMEOUT_MS', 1000, 1, 600_000),
+    },
     auth: {
       accessTtlSeconds: 15 * 60,
       refreshTtlSeconds: 7 * 24 * 3600,

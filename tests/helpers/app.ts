@@ -38,6 +38,8 @@ export async function startTestApp(
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     LOG_LEVEL: 'silent',
+    // A free port for the /metrics listener when a test listens (many apps run side by side).
+    METRICS_PORT: '0',
     ...(database
       ? { DATABASE_URL: database.bouncerUrl, MIGRATIONS_DATABASE_URL: database.directUrl, DB_POOL_MIN: '0' }
       : { PGLITE_DIR: 'memory://' }),

@@ -101,7 +101,7 @@ describe('cache hits answered before routing (real HTTP)', () => {
 
   it('logs and measures a fast hit like a routed one', async () => {
     const a = await registerTenant(t.app, 'FastObserved');
-    const scrape = async () => parseMetrics((await get(undefined, '/metrics')).body);
+    const scrape = async () => parseMetrics(await t.app.metrics.registry.metrics());
     const series = { method: 'GET', route: '/api/projects', status_code: '200' };
     const before = await scrape();
     for (let i = 0; i < 4; i++) await get(a, '/api/projects?limit=3', { 'x-request-id': `fast-observed-${i}` });
