@@ -28,10 +28,15 @@ import { cacheAdminRoutes } from './modules/cache-admin/routes.js';
 import { createBlueprintRepo } from './modules/blueprints/repo.js';
 import { blueprintRoutes } from './modules/blueprints/routes.js';
 import { createBlueprintService } from './modules/blueprints/service.js';
+import { createVersionRepo } from './modules/blueprints/versions-repo.js';
+import { versionRoutes } from './modules/blueprints/versions-routes.js';
+import { createVersionService, versionRecorder } from './modules/blueprints/versions-service.js';
 import { createEngineRepo } from './modules/engines/repo.js';
 import { engineRoutes } from './modules/engines/routes.js';
 import { createEngineService } from './modules/engines/service.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { reviewRoutes } from './modules/review/routes.js';
+import { createReviewService, guardrailSettingsTag } from './modules/review/service.js';
 import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import { createProjectService } from './modules/projects/service.js';
@@ -245,8 +250,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Each write drops, before it is acknowledged, every cached response it can change (the tags
   // each module's cache-tags.ts names), then brings the ones being read back up to date.
   const invalidate = createCacheInvalidator<Principal>(app, cache, (p) => `Bearer ${tokens.signAccess(p)}`);
-  const blueprints = createBlueprintService(db, blueprintRepo, invalidate);
-  const engines = createEngineService(blueprintRepo, createEngineRepo(db));
+  const versionRepo = createVersionRepo(db);
+  const blueprints = createBlueprintService(db, blueprintRepo, invalidate, versionRecorder(versionRepo));
+  const versions = createVersionService(versionRepo, blueprints);
+  const engineRepo = createEngineRepo(db);
+  const engines = createEngineService(blueprintRepo, {
+    ...engineRepo,
+    // Cached blueprint diffs show guardrail results, which the tenant's settings decide.
+    async saveSettings(tenantId, s) {
+      await engineRepo.saveSettings(tenantId, s);
+      await cache.invalidate(tenantId, [guardrailSettingsTag(tenantId)]);
+    },
+  });
+  const reviews = createReviewService(versions, engines.settings);
   const projects = createProjectService(
     db,
     createProjectRepo(db),
@@ -258,6 +274,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   healthRoutes(app, deps.db, cache.health);
   authRoutes(app, auth);
   blueprintRoutes(app, blueprints, cached);
+  versionRoutes(app, versions, cached);
+  reviewRoutes(app, reviews, cached);
   projectRoutes(app, projects, cached);
   engineRoutes(app, engines, cached);
   cacheAdminRoutes(app, cache, identity);
