@@ -1,6 +1,6 @@
 // `npm run migrate`: applies pending migrations to the configured database and exits.
 import { loadConfig } from '../src/config.js';
-import { openOrExit } from './cli.js';
+import { openOrExit } from './open-or-exit.js';
 import { migratePglite, migratePostgres } from '../src/infra/db/migrate.js';
 import { openPglite } from '../src/infra/db/pglite.js';
 
