@@ -47,7 +47,11 @@ export function mapDbError(err: unknown): unknown {
   if (code === '23505') return new ConflictError('The resource already exists');
   if (code === '23503') return new ConflictError('The resource is referenced by, or refers to, a missing resource');
   if (code === '22P02') return new ValidationError('Malformed value');
-  if (TRANSIENT_CODES.has(code)) return new ServiceUnavailableError('The database is busy; retry shortly');
+  if (TRANSIENT_CODES.has(code)) {
+    return new ServiceUnavailableError(
+      'The statement was stopped (timeout, lock or serialization conflict); retry shortly',
+    );
+  }
   if (isConnectionLoss(err)) return new ServiceUnavailableError('The database is unavailable');
   return err;
 }
