@@ -22,7 +22,7 @@ type Row = Record<string, unknown> & { created_at: Date; updated_at: Date };
 const tricky = {
   '10': 'ten',
   '2': 'two',
-  b: { zz: 1, a: [1.5, -0, 1e21, 0.1, 12345678901234567890], ñ: 'ü', '😀': 'emoji' },
+  b: { zz: 1, a: [1.5, -0, 1e21, 0.1, 12345678901234567000], ñ: 'ü', '😀': 'emoji' },
   aa: 'line\nbreak "quoted" \\ back\tslash \u0001',
   a: null,
   Z: true,
