@@ -40,6 +40,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     // A free port for the /metrics listener when a test listens (many apps run side by side).
     METRICS_PORT: '0',
+    // Every test registers its tenants from 127.0.0.1; tests of the limit itself set their own.
+    REGISTER_LIMIT_IP: '1000000/1h',
     ...(database
       ? { DATABASE_URL: database.bouncerUrl, MIGRATIONS_DATABASE_URL: database.directUrl, DB_POOL_MIN: '0' }
       : { PGLITE_DIR: 'memory://' }),

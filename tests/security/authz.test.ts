@@ -39,11 +39,18 @@ const CONTRACT_ROLES: Record<string, string | undefined> = {
   'POST /api/auth/logout': undefined,
   'POST /api/users': 'admin',
   'GET /api/users': 'admin',
+  'PATCH /api/users/{id}': 'admin',
+  'DELETE /api/users/{id}': 'admin',
   'GET /api/blueprints': 'viewer',
   'GET /api/blueprints/{id}': 'viewer',
   'POST /api/blueprints': 'editor',
   'PUT /api/blueprints/{id}': 'editor',
   'DELETE /api/blueprints/{id}': 'admin',
+  'GET /api/blueprints/{id}/versions': 'viewer',
+  'GET /api/blueprints/{id}/versions/{version}': 'viewer',
+  'POST /api/blueprints/{id}/versions/{version}/restore': 'editor',
+  'GET /api/blueprints/{id}/diff': 'viewer',
+  'POST /api/review': 'viewer',
   'GET /api/projects': 'viewer',
   'GET /api/projects/{id}': 'viewer',
   'GET /api/projects/stats/summary': 'viewer',
@@ -102,7 +109,11 @@ describe('authorization matrix from the OpenAPI document', () => {
     created(tenant, '/api/blueprints', blueprintBody({ name: `${marker[tenant]} bp` }));
   const newProject = (tenant: 'a' | 'b' = 'a') =>
     created(tenant, '/api/projects', { name: `${marker[tenant]} p`, environment: 'dev' });
-  const foreign = { blueprint: '', project: '' };
+  const newUser = async () => {
+    const email = `u${(unique += 1)}.${Date.now()}@matrix.example`;
+    return created('a', '/api/users', { email, password: 'correct horse battery staple', role: 'editor' });
+  };
+  const foreign = { blueprint: '', project: '', user: '' };
 
   before(async () => {
     t = await startTestApp('pgbouncer', { JWT_SECRET: SECRET, LOGIN_FAILURES_PER_IP: '100000' });
@@ -116,6 +127,7 @@ describe('authorization matrix from the OpenAPI document', () => {
     await newBlueprint('a');
     foreign.blueprint = await newBlueprint('b');
     foreign.project = await newProject('b');
+    foreign.user = acct.b.userId;
     doc = (await t.app.inject('/docs/json')).json();
   });
   after(() => t?.close());
@@ -154,10 +166,16 @@ describe('authorization matrix from the OpenAPI document', () => {
     const email = () => `m${(unique += 1)}.${Date.now()}@matrix.example`;
     const password = 'correct horse battery staple';
     const freshRefresh = async () => (await registerTenant(t.app, 'Refresh')).refreshToken;
-    const bp = route.path.includes('{id}') && route.path.startsWith('/api/blueprints') ? await newBlueprint() : '';
-    const pr = route.path.includes('{id}') && route.path.startsWith('/api/projects') ? await newProject() : '';
-    const id = bp || pr;
-    const url = route.path.replace('{id}', id);
+    const withId = (prefix: string) => route.path.includes('{id}') && route.path.startsWith(prefix);
+    const id = withId('/api/blueprints')
+      ? await newBlueprint()
+      : withId('/api/projects')
+        ? await newProject()
+        : withId('/api/users')
+          ? await newUser()
+          : '';
+    // Every blueprint starts at 1.0.0, so that version always exists.
+    const url = route.path.replace('{id}', id).replace('{version}', '1.0.0');
     const known = (body?: unknown, u = url): Req => ({
       method: route.method,
       url: u,
@@ -194,6 +212,10 @@ describe('authorization matrix from the OpenAPI document', () => {
         const body = key.includes('generate') ? { blueprintId, format: 'terraform' } : { blueprintId };
         return { ...known(body), names: [blueprintId] };
       }
+      case 'PATCH /api/users/{id}':
+        return known({ role: 'viewer' });
+      case 'POST /api/review':
+        return known({ from: blueprintBody(), to: blueprintBody({ description: 'changed' }) });
       case 'PUT /api/guardrails/settings':
         return known({ allowedRegions: [], allowedSizes: [], requiredTags: ['Environment'] });
       case 'DELETE /cache/invalidate':
@@ -291,10 +313,15 @@ describe('authorization matrix from the OpenAPI document', () => {
       await check('garbage token and an unknown query parameter', 'garbage', bogus, 401);
       if (need > 0) await check('viewer and an unknown query parameter', 'viewer', bogus, 400);
       if (route.path.includes('{id}')) {
-        const theirs = route.path.startsWith('/api/projects') ? foreign.project : foreign.blueprint;
-        if (need > 0) await check("viewer on another tenant's id", 'viewer', route.path.replace('{id}', theirs), 403);
-        await check('admin with an id that is not a UUID', 'admin', route.path.replace('{id}', 'not-a-uuid'), 400);
-        await check("admin on another tenant's id", 'admin', route.path.replace('{id}', theirs), 404);
+        const theirs = route.path.startsWith('/api/projects')
+          ? foreign.project
+          : route.path.startsWith('/api/users')
+            ? foreign.user
+            : foreign.blueprint;
+        const at = (id: string) => route.path.replace('{id}', id).replace('{version}', '1.0.0');
+        if (need > 0) await check("viewer on another tenant's id", 'viewer', at(theirs), 403);
+        await check('admin with an id that is not a UUID', 'admin', at('not-a-uuid'), 400);
+        await check("admin on another tenant's id", 'admin', at(theirs), 404);
       }
     }
     assert.deepEqual(rows, []);

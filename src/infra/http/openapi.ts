@@ -96,7 +96,13 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     // Shared schemas keep their $id as their component name (#/components/schemas/Problem).
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The UI's own policy (its scripts and styles by hash) replaces the API's on /docs routes; without
+  // upgrade-insecure-requests, which would send the UI's requests to https on a plain-http server.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (csp) => csp.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 }
 
 /** A route-specific problem response for `response` in a route schema (409, 412, 422, 429…). */

@@ -11,9 +11,14 @@ import {
   RegisterBody,
   RegisterReply,
   TokenReply,
+  UserIdParams,
+  UserPatchBody,
   UserSchema,
 } from './schema.js';
 import type { AuthService } from './service.js';
+
+const security = [{ bearer: [] }];
+const lastAdmin = problemOf('conflict', 'it would leave the tenant without an admin');
 
 /** /api/auth/* and /api/users: thin adapters over the auth service. */
 export function authRoutes(app: FastifyInstance, auth: AuthService): void {
@@ -22,7 +27,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Register an organization (a new tenant) and its first admin',
+        summary: 'Create a tenant and its first admin (limited per client address)',
         body: RegisterBody,
         response: {
           201: RegisterReply,
@@ -31,7 +36,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
         },
       },
     },
-    async (req, reply) => reply.code(201).send(await auth.register(req.body)),
+    async (req, reply) => reply.code(201).send(await auth.register(req.body, req.ip)),
   );
 
   app.post<{ Body: LoginBody }>(
@@ -39,7 +44,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Log in with email and password',
+        summary: 'Log in; failed attempts are limited per account, address and both (429 + Retry-After)',
         body: LoginBody,
         response: {
           200: LoginReply,
@@ -56,7 +61,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Trade a refresh token for a new token pair (single use)',
+        summary: 'Exchange a refresh token for new tokens (single use; reuse revokes the session)',
         body: RefreshBody,
         response: { 200: TokenReply, ...problemOf('unauthorized', 'unknown, spent or expired refresh token') },
       },
@@ -67,7 +72,12 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
   app.post<{ Body: RefreshBody }>(
     '/api/auth/logout',
     {
-      schema: { tags: ['auth'], summary: 'Revoke a refresh token', body: RefreshBody, response: { 204: Type.Null() } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the presented refresh token',
+        body: RefreshBody,
+        response: { 204: Type.Null() },
+      },
     },
     async (req, reply) => {
       await auth.logout(req.body.refreshToken);
@@ -81,8 +91,8 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       config: { role: 'admin' },
       schema: {
         tags: ['users'],
-        summary: "Add a user to the caller's tenant",
-        security: [{ bearer: [] }],
+        summary: 'Add a user to your tenant',
+        security,
         body: CreateUserBody,
         response: { 201: UserSchema, ...problemOf('conflict', 'the email is taken') },
       },
@@ -99,8 +109,8 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       config: { role: 'admin' },
       schema: {
         tags: ['users'],
-        summary: "List the caller's tenant's users",
-        security: [{ bearer: [] }],
+        summary: "List your tenant's users",
+        security,
         querystring: listQuery({}),
         response: { 200: pageReply(UserSchema) },
       },
@@ -109,6 +119,46 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       const { tenantId } = principalOf(req);
       const rows = await auth.listUsers(tenantId, req.query.limit + 1, decodeCursor(req.query.cursor));
       return toPage(rows, req.query.limit);
+    },
+  );
+
+  app.patch<{ Params: UserIdParams; Body: UserPatchBody }>(
+    '/api/users/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: "Change a user's role",
+        description:
+          'The user keeps working with tokens stating at most the new role; tokens stating a higher role stop ' +
+          'working on every replica within seconds. 409 when it would leave the tenant without an admin.',
+        security,
+        params: UserIdParams,
+        body: UserPatchBody,
+        response: { 200: UserSchema, ...lastAdmin },
+      },
+    },
+    async (req) => auth.setRole(principalOf(req), req.params.id, req.body.role),
+  );
+
+  app.delete<{ Params: UserIdParams }>(
+    '/api/users/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user',
+        description:
+          "The user's refresh tokens are deleted with it and its access tokens stop working on every replica " +
+          'within seconds. 409 when it is the tenant’s last admin.',
+        security,
+        params: UserIdParams,
+        response: { 204: Type.Null(), ...lastAdmin },
+      },
+    },
+    async (req, reply) => {
+      await auth.deleteUser(principalOf(req), req.params.id);
+      return reply.code(204).send();
     },
   );
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
@@ -37,15 +38,15 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
         response: { 200: pageReply(BlueprintSchema), ...notModified },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
       const p = principalOf(req);
-      const { page, ids } = await blueprints.list(p, filter, limit, cursor);
+      const { body, ids } = await blueprints.list(p, filter, limit, cursor);
       addCacheTags(
         req,
         ids.map((id) => blueprintTag(p.tenantId, id)),
       );
-      return page;
+      return sendJsonText(reply, body);
     },
   );
 
@@ -70,8 +71,8 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       },
     },
     async (req, reply) => {
-      const b = await blueprints.get(principalOf(req), req.params.id);
-      return reply.header('etag', blueprintEtag(b)).send(b);
+      const b = await blueprints.getDoc(principalOf(req), req.params.id);
+      return sendJsonText(reply.header('etag', blueprintEtag(b)), b.doc);
     },
   );
 

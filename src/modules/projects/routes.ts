@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
@@ -36,15 +37,15 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: pageReply(ProjectSchema), ...notModified },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
       const p = principalOf(req);
-      const { page, ids } = await projects.list(p, filter, limit, cursor);
+      const { body, ids } = await projects.list(p, filter, limit, cursor);
       addCacheTags(
         req,
         ids.map((id) => projectTag(p.tenantId, id)),
       );
-      return page;
+      return sendJsonText(reply, body);
     },
   );
 
@@ -91,7 +92,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: ProjectSchema, ...notModified },
       },
     },
-    async (req) => projects.get(principalOf(req), req.params.id),
+    async (req, reply) => sendJsonText(reply, await projects.getDoc(principalOf(req), req.params.id)),
   );
 
   app.post<{ Body: ProjectInput }>(

@@ -22,6 +22,11 @@ export interface FastHitDeps {
    * or undefined where the routed path would answer 401.
    */
   authenticate: (authorization: string) => Authenticated | undefined;
+  /**
+   * Changes whenever access tokens are revoked (a user deleted or demoted: TokenService.revocationEpoch);
+   * a connection's repeat matched before the change authenticates again.
+   */
+  revocationEpoch?: () => number;
   /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
   requestId: (req: IncomingMessage) => string;
   /** The HTTP histogram's series of a route's 200s (absent when metrics are off). */
@@ -71,6 +76,8 @@ interface Repeat {
   origin: string | undefined;
   /** The token's expiry (epoch ms), checked against the wall clock as the verifier does. */
   expMs: number;
+  /** The revocation epoch it was verified in. */
+  epoch: number | undefined;
   known: Known;
 }
 
@@ -204,7 +211,8 @@ export function createFastHits(deps: FastHitDeps) {
       last.authorization === authorization &&
       last.url === url &&
       last.origin === origin &&
-      last.expMs > Date.now()
+      last.expMs > Date.now() &&
+      last.epoch === deps.revocationEpoch?.()
     )
       return last.known;
     // The auth guard's own check: a token it would refuse (the routed path's 401) never leads to a
@@ -212,7 +220,9 @@ export function createFastHits(deps: FastHitDeps) {
     const verified = deps.authenticate(authorization);
     if (verified === undefined) return undefined;
     const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
-    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
+    const epoch = deps.revocationEpoch?.();
+    if (known !== undefined)
+      lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, epoch, known });
     return known;
   }
 }
