@@ -9,6 +9,7 @@ import {
   type FieldError,
 } from '../../errors.js';
 import { unsupportedMediaDetail } from './body-parser.js';
+import { API_HELMET, helmetHeaders } from './security-headers.js';
 import { toFieldErrors } from './validation.js';
 
 /** The RFC 9457 body every error response carries. */
@@ -100,6 +101,9 @@ function send(reply: FastifyReply, body: Problem): FastifyReply {
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
 
+// Helmet's headers, for the answers no hook runs for (computed on first use).
+let securityHeaders: Record<string, string> | undefined;
+
 /**
  * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a path that
  * is not valid percent-encoding, a path parameter over 100 characters) as a 400 problem.
@@ -109,7 +113,8 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? 'A path segment is longer than 100 characters'
       : 'The path is not valid percent-encoding';
-  reply.header('x-request-id', request.id);
+  // No hook runs for these: the headers every routed answer gets are set here.
+  reply.headers((securityHeaders ??= helmetHeaders(API_HELMET))).header('x-request-id', request.id);
   void send(reply, { ...problem('bad_request', detail), instance: clip(pathOf(request), MAX_INSTANCE) });
 }
 

@@ -354,6 +354,18 @@ export function validationSuite(ctx: SuiteContext): void {
       assert.equal(problemOf(many).errors?.[0]?.path, '/p0');
     });
 
+    it('answers what the router refuses (bad percent-encoding, a 101-character id) as a 400 problem with the usual headers', async () => {
+      const a = await registerTenant(ctx.t.app, 'Router');
+      for (const url of ['/api/blueprints/%E0%A4%A', `/api/blueprints/${'f'.repeat(101)}`]) {
+        const res = await ctx.t.app.inject({ url, headers: bearer(a) });
+        assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+        assert.equal(problemOf(res).type, 'https://iac-dharma.dev/problems/bad-request');
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        assert.ok(res.headers['x-request-id'], 'x-request-id');
+        assert.ok(res.headers['content-security-policy'], 'security headers');
+      }
+    });
+
     it('answers a known path with a wrong method with 405 and Allow', async () => {
       const res = await ctx.t.app.inject({ method: 'PATCH', url: '/api/blueprints' });
       assert.equal(res.statusCode, 405);
