@@ -27,7 +27,7 @@ import {
   type Nginx,
   type Replica,
 } from './lib/processes.js';
-import { login, measureInvalidation, missingWrites, percentile, type InvalidationSample } from './lib/probes.js';
+import { login, measureInvalidation, missingWrites, percentile, type InvalidationRun } from './lib/probes.js';
 import { markdown } from './lib/report.js';
 
 const { values } = parseArgs({
@@ -56,15 +56,21 @@ const JWT_SECRET = 'scale-out-secret-scale-out-secret-0123456789';
 /** Invalidation delays summarised: p50 / p99 / max in ms, stale reads, and whether all were seen. */
 export interface InvalidationSummary {
   samples: number;
+  /** Writes skipped: replica B answered BYPASS and cached nothing to invalidate. */
+  notCached: number;
+  /** Writes not seen by B within the bound while a replica's Redis breaker was open. */
+  unseenBreakerOpen: number;
   seen: number;
   p50: number;
   p99: number;
   max: number;
   staleReads: number;
 }
-const summarise = (xs: InvalidationSample[]): InvalidationSummary => ({
+const summarise = ({ samples: xs, notCached }: InvalidationRun): InvalidationSummary => ({
   samples: xs.length,
+  notCached,
   seen: xs.filter((x) => x.seen).length,
+  unseenBreakerOpen: xs.filter((x) => !x.seen && x.breakerOpen).length,
   p50: percentile(
     xs.map((x) => x.ms),
     50,
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
         adminUrl,
         probe,
       );
-      if (extra) underLoad = summarise(extra as InvalidationSample[]);
+      if (extra) underLoad = summarise(extra as InvalidationRun);
       curve.push(window);
       log(`  ${window.rps.toFixed(0)} req/s, p95 ${window.p95.toFixed(1)} ms, ${window.failed} failed`);
     }

@@ -123,7 +123,11 @@ export async function throughputWindow(
     cpu = stopCpu();
     cpu['machine (all processes)'] = (machineBusySeconds() - busy0) / ((performance.now() - t0) / 1000);
   })();
-  const extraP = during ? during() : Promise.resolve(undefined);
+  // Settled here, awaited after the load: a failing probe must not become an unhandled rejection.
+  const extraP = (during ? during() : Promise.resolve(undefined)).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   const result = await runLoad(options(s.vus, total, created), {
     baseUrl: s.baseUrl,
     accounts: s.accounts,
@@ -132,7 +136,9 @@ export async function throughputWindow(
     name: `scale-out x${replicas.length}`,
   });
   await sampling;
-  const extra = await extraP;
+  const settled = await extraP;
+  if ('error' in settled) throw settled.error;
+  const extra = settled.value;
   const steady = result.timeline.filter((p) => p.t >= s.warmupSeconds && p.t < total - 1);
   const m = result.metrics;
   const d = m.http_req_duration!.values;

@@ -69,9 +69,17 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** Every child still running; killed when the driver exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 function startProc(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: string): Proc {
   const fd = openSync(log, 'a');
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', fd, fd] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     pid: child.pid!,

@@ -3,6 +3,8 @@ import type { KillRun, Window } from './measure.js';
 
 interface Summary {
   samples: number;
+  notCached: number;
+  unseenBreakerOpen: number;
   seen: number;
   p50: number;
   p99: number;
@@ -52,13 +54,13 @@ export function markdown(r: Results): string {
       out.push(`| ${g} | ${r.curve.map((w) => (w.cpu[g] === undefined ? '' : f(w.cpu[g], 2))).join(' | ')} |`);
   }
   const inv = (name: string, s: Summary) =>
-    `| ${name} | ${s.samples} | ${s.seen} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.max, 2)} | ${s.staleReads} |`;
+    `| ${name} | ${s.samples} | ${s.seen}${s.unseenBreakerOpen ? ` (${s.unseenBreakerOpen} unseen with a breaker open)` : ''} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.max, 2)} | ${s.staleReads} | ${s.notCached} |`;
   out.push(
     '',
     "Cross-replica invalidation: a PUT through replica 1, then replica 2 (which had the blueprint cached) polled on one connection until it serves the new state; ms from the PUT's acknowledgement to the end of the first fresh response (an upper bound: one round trip is included).",
     '',
-    '| condition | writes | seen | P50 ms | P99 ms | max ms | stale reads after the ack |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| condition | writes | seen | P50 ms | P99 ms | max ms | stale reads after the ack | skipped (B not caching) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     inv('idle', r.invalidation.idle),
   );
   if (r.invalidation.underLoad) out.push(inv('under the mix load', r.invalidation.underLoad));
