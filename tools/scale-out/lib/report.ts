@@ -36,12 +36,12 @@ export function markdown(r: Results): string {
     const base = r.curve[0]!.rps;
     out.push(
       '',
-      '| replicas | req/s | vs 1st | P50 ms | P95 ms | P99 ms | failed | cache hit | PgBouncer cl_waiting / sv_active | ',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| replicas | req/s | vs 1st | req per CPU-second of the stack | P50 ms | P95 ms | P99 ms | failed | cache hit | PgBouncer cl_waiting / sv_active |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const w of r.curve) {
       out.push(
-        `| ${w.replicas} | ${f(w.rps)} | ${f(w.rps / base, 2)} | ${f(w.p50, 1)} | ${f(w.p95, 1)} | ${f(w.p99, 1)} | ${w.failed} | ${f(w.cacheHitRate * 100, 1)} % | ${w.pool ? `${w.pool.cl_waiting} / ${w.pool.sv_active}` : '–'} |`,
+        `| ${w.replicas} | ${f(w.rps)} | ${f(w.rps / base, 2)} | ${f(w.rps / stackCores(w))} | ${f(w.p50, 1)} | ${f(w.p95, 1)} | ${f(w.p99, 1)} | ${w.failed} | ${f(w.cacheHitRate * 100, 1)} % | ${w.pool ? `${w.pool.cl_waiting} / ${w.pool.sv_active}` : '–'} |`,
       );
     }
     const groups = [...new Set(r.curve.flatMap((w) => Object.keys(w.cpu)))].sort(
@@ -75,6 +75,13 @@ export function markdown(r: Results): string {
       `${k.unacknowledgedWrites} creations not acknowledged (in flight on the killed replica); nginx logged ${k.upstreamErrors} upstream failures (requests cut by the kill, each resent to a live replica unless it was a non-idempotent POST already sent).`,
   );
   return out.join('\n');
+}
+
+/** Cores used by the processes of the run (replicas, nginx, PgBouncer, PostgreSQL, load generator). */
+function stackCores(w: Window): number {
+  return Object.entries(w.cpu)
+    .filter(([g]) => g !== 'machine (all processes)')
+    .reduce((s, [, c]) => s + c, 0);
 }
 
 function order(group: string): number {
