@@ -38,6 +38,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     vus: { type: 'string' },
     samples: { type: 'string' },
+    'redis-timeout-ms': { type: 'string' },
     json: { type: 'string' },
     report: { type: 'string' },
   },
@@ -49,6 +50,7 @@ const warmup = Number(values.warmup ?? 5);
 const vus = Number(values.vus ?? (short ? 16 : 48));
 const samples = Number(values.samples ?? (short ? 10 : 200));
 const killReplicas = short ? 2 : Math.max(2, ...counts);
+const redisTimeoutMs = values['redis-timeout-ms'];
 const USERS = short ? 20 : 100;
 const PASSWORD = 'DemoPassword-2026';
 const JWT_SECRET = 'scale-out-secret-scale-out-secret-0123456789';
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     TRUST_PROXY: '1',
+    ...(redisTimeoutMs ? { REDIS_COMMAND_TIMEOUT_MS: redisTimeoutMs } : {}),
   };
   /** Fresh replicas (cold L1) and an empty Redis, so every replica count starts alike. */
   const fresh = async (n: number) => {
@@ -125,6 +128,18 @@ async function main(): Promise<void> {
     if (nginx) await nginx.setReplicas(replicas);
     else nginx = await startNginx(stateDir, replicas);
   };
+  // Ctrl-C or a kill: stop what was started and drop the database before exiting.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await stopReplicas();
+      await nginx?.stop();
+      await redis.stop();
+      await db.drop();
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
   try {
     log(`database ${db.name}, redis ${redis.url}; seeding`);
     await seed(
@@ -163,6 +178,8 @@ async function main(): Promise<void> {
                 token,
                 await someBlueprint(replicas[0]!.url, token),
                 Math.min(samples, 50),
+                5_000,
+                performance.now() + (seconds - 1) * 1000,
               );
             }
           : undefined;
@@ -172,6 +189,7 @@ async function main(): Promise<void> {
         nginx!,
         db,
         adminUrl,
+        stateDir,
         probe,
       );
       if (extra) underLoad = summarise(extra as InvalidationRun);
@@ -205,7 +223,7 @@ async function main(): Promise<void> {
       machine: { cores: (await import('node:os')).availableParallelism(), node: process.version },
       at: new Date().toISOString(),
       mode: short ? 'short' : 'full',
-      settings: { vus, seconds, warmup, samples },
+      settings: { vus, seconds, warmup, samples, redisCommandTimeoutMs: Number(redisTimeoutMs ?? 50) },
       curve,
       invalidation: { idle, underLoad },
       kill: { ...kill, createdIds: undefined, missingInDatabase: missing.inDatabase, missingViaApi: missing.viaApi },
@@ -220,10 +238,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${markdown(results)}\n`);
   } finally {
-    await stopReplicas();
-    await nginx?.stop();
-    await redis.stop();
-    await db.drop();
+    await cleanup();
   }
 }
 

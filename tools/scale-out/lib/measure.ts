@@ -4,7 +4,7 @@ import pg from 'pg';
 import { runLoad, type RunResult } from '../../load/lib/engine.js';
 import type { Options } from '../../load/lib/types.js';
 import { childrenOf, machineBusySeconds, pidsByName, startCpuWindow, type CpuGroup } from './cpu.js';
-import type { Database, Nginx, Replica } from './processes.js';
+import { breakerOpenings, type Database, type Nginx, type Replica } from './processes.js';
 import { recordingMix } from './probes.js';
 
 /** What one throughput window produced. */
@@ -21,6 +21,8 @@ export interface Window {
   cacheHitRate: number;
   /** Cores used on average over the steady part, per process group. */
   cpu: Record<string, number>;
+  /** Times a replica's Redis breaker opened during the window (the cache bypassed until it recovers). */
+  breakerOpenings: number;
   /** PgBouncer's SHOW POOLS for the run's database, mid-window. */
   pool: { cl_active: number; cl_waiting: number; sv_active: number; sv_idle: number; maxwait_ms: number } | undefined;
 }
@@ -96,8 +98,10 @@ export async function throughputWindow(
   nginx: Nginx,
   db: Database,
   adminUrl: string,
+  stateDir: string,
   during?: () => Promise<unknown>,
 ): Promise<{ window: Window; result: RunResult; extra: unknown }> {
+  const openingsBefore = breakerOpenings(stateDir, replicas);
   const created: string[] = [];
   const total = s.warmupSeconds + s.seconds;
   let stopCpu: (() => Record<string, number>) | undefined;
@@ -154,6 +158,7 @@ export async function throughputWindow(
       failed: m.http_req_failed?.values.passes ?? 0,
       requests: m.http_reqs?.values.count ?? 0,
       cacheHitRate: m.cache_hit_rate?.values.rate ?? NaN,
+      breakerOpenings: breakerOpenings(stateDir, replicas) - openingsBefore,
       cpu,
       pool,
     },

@@ -66,6 +66,8 @@ export async function measureInvalidation(
   blueprintId: string,
   samples: number,
   boundMs = 5_000,
+  /** performance.now() after which no new sample starts (the end of a load window). */
+  deadline = Infinity,
 ): Promise<InvalidationRun> {
   const ha = createHttpClient(a);
   const hb = createHttpClient(b);
@@ -74,7 +76,7 @@ export async function measureInvalidation(
   const out: InvalidationSample[] = [];
   let notCached = 0;
   try {
-    for (let i = 0; i < samples; i++) {
+    for (let i = 0; i < samples && performance.now() < deadline; i++) {
       // B caches the current state: a MISS then a HIT. A replica whose Redis breaker is open
       // answers BYPASS and caches nothing: such a write would prove nothing, so it is skipped.
       let cached = false;

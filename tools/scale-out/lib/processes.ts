@@ -171,6 +171,16 @@ export async function startReplica(index: number, env: Record<string, string>, s
   return { ...p, index, port, url };
 }
 
+/** "redis unavailable" lines in the replicas' logs so far: how often a replica's cache breaker opened. */
+export function breakerOpenings(stateDir: string, replicas: Replica[]): number {
+  let n = 0;
+  for (const r of replicas) {
+    const file = path.join(stateDir, `api-${r.index}.log`);
+    if (existsSync(file)) n += (readFileSync(file, 'utf8').match(/redis unavailable/g) ?? []).length;
+  }
+  return n;
+}
+
 /** nginx in front of the replicas: round-robin, keep-alive upstream, the repository's proxy rules. */
 export interface Nginx {
   url: string;

@@ -17,7 +17,7 @@ export interface Results {
   machine: { cores: number; node: string };
   at: string;
   mode: string;
-  settings: { vus: number; seconds: number; warmup: number; samples: number };
+  settings: { vus: number; seconds: number; warmup: number; samples: number; redisCommandTimeoutMs: number };
   curve: Window[];
   invalidation: { idle: Summary; underLoad?: Summary };
   kill: Omit<KillRun, 'createdIds'> & { missingInDatabase: string[]; missingViaApi: string[] };
@@ -30,18 +30,18 @@ export function markdown(r: Results): string {
   const out: string[] = [];
   out.push(
     `Run of ${r.at} (${r.mode} mode), ${r.machine.cores} cores, Node.js ${r.machine.node}: ${r.settings.vus} closed-loop VUs with no think time, ` +
-      `${r.settings.warmup} s warm-up then ${r.settings.seconds} s measured per replica count.`,
+      `${r.settings.warmup} s warm-up then ${r.settings.seconds} s measured per replica count; REDIS_COMMAND_TIMEOUT_MS=${r.settings.redisCommandTimeoutMs}.`,
   );
   if (r.curve.length) {
     const base = r.curve[0]!.rps;
     out.push(
       '',
-      '| replicas | req/s | vs 1st | req per CPU-second of the stack | P50 ms | P95 ms | P99 ms | failed | cache hit | PgBouncer cl_waiting / sv_active |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| replicas | req/s | vs 1st | req per CPU-second of the stack | P50 ms | P95 ms | P99 ms | failed | cache hit | breaker openings | PgBouncer cl_waiting / sv_active |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const w of r.curve) {
       out.push(
-        `| ${w.replicas} | ${f(w.rps)} | ${f(w.rps / base, 2)} | ${f(w.rps / stackCores(w))} | ${f(w.p50, 1)} | ${f(w.p95, 1)} | ${f(w.p99, 1)} | ${w.failed} | ${f(w.cacheHitRate * 100, 1)} % | ${w.pool ? `${w.pool.cl_waiting} / ${w.pool.sv_active}` : '–'} |`,
+        `| ${w.replicas} | ${f(w.rps)} | ${f(w.rps / base, 2)} | ${f(w.rps / stackCores(w))} | ${f(w.p50, 1)} | ${f(w.p95, 1)} | ${f(w.p99, 1)} | ${w.failed} | ${f(w.cacheHitRate * 100, 1)} % | ${w.breakerOpenings} | ${w.pool ? `${w.pool.cl_waiting} / ${w.pool.sv_active}` : '–'} |`,
       );
     }
     const groups = [...new Set(r.curve.flatMap((w) => Object.keys(w.cpu)))].sort(
