@@ -2,11 +2,11 @@
 # Scale-out on this machine: nginx (Debian package, installed when missing) round-robin in front
 # of 1, 2 and 3 API replicas sharing PgBouncer and Redis. Brings up the local stack
 # (scripts/stack/up.sh), builds the app, then runs tools/scale-out/run.ts, which measures the
-# design note's mix per replica count, the cross-replica invalidation delay, and a replica
+# load-test mix (tools/load) per replica count, the cross-replica invalidation delay, and a replica
 # killed mid-load. Everything it starts it stops; its database is dropped at the end.
 #
 # Usage: scripts/scale-out/run.sh [--short] [--replicas 1,2,3] [--seconds 20] [--warmup 5]
-#                                 [--vus 48] [--samples 200] [--json FILE] [--report FILE]
+#                                 [--vus 48] [--samples 100] [--json FILE] [--report FILE]
 #   --short   2 replicas, a few seconds, correctness only (what the test suite runs)
 #   full run: scripts/scale-out/run.sh --report docs/perf/SCALE-OUT.md
 set -euo pipefail

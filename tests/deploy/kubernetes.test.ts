@@ -250,7 +250,7 @@ describe('Kubernetes manifests', () => {
         );
       });
 
-      it("PgBouncer: the design note's pools, transaction mode, SCRAM, and at most 100 server connections across its pods", () => {
+      it('PgBouncer: the standard pools (1000 / 25), transaction mode, SCRAM, and at most 100 server connections across its pods', () => {
         const ini = pgbouncerIni(objects);
         assert.equal(ini.pool_mode, 'transaction');
         assert.equal(ini.max_client_conn, '1000');

@@ -2,7 +2,7 @@
 // nginx): N API replicas behind nginx (round-robin, the repository's proxy rules), sharing
 // PgBouncer and one Redis, on a throw-away database seeded by scripts/seed.ts.
 //
-//   full (default): the design note's mix through nginx with 1, 2, 3 replicas (throughput,
+//   full (default): the load-test mix (tools/load) through nginx with 1, 2, 3 replicas (throughput,
 //                   latency, CPU per process), the cross-replica invalidation delay (idle and
 //                   under load), and one replica SIGKILLed mid-load.
 //   --short:        2 replicas, a few seconds: the invalidation reaches the other replica, and the

@@ -1,4 +1,4 @@
-// One load window of the design note's mix through nginx, with the CPU each process used and
+// One load window of the load-test mix (tools/load) through nginx, with the CPU each process used and
 // PgBouncer's view of the pool, and the replica-kill run.
 import pg from 'pg';
 import { runLoad, type RunResult } from '../../load/lib/engine.js';

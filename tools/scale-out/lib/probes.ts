@@ -121,7 +121,7 @@ export async function measureInvalidation(
   return { samples: out, notCached };
 }
 
-/** The design note's mix, with each acknowledged blueprint creation's id recorded. */
+/** The load-test mix (tools/load), with each acknowledged blueprint creation's id recorded. */
 export function recordingMix(created: string[]): Record<string, ScenarioDef> {
   const creation = scenarios.blueprint_creation!;
   return {
