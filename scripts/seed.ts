@@ -108,6 +108,8 @@ for (const [t, name] of TENANTS.entries()) {
   );
   await insertBatch(db, 'project_blueprints', 'project_id uuid, blueprint_id uuid, position int', links);
 }
+// Bulk-inserted blueprints get their first history entry as the API's saves would (migration 003).
+await db.query('SELECT backfill_blueprint_versions()');
 await db.close();
 
 console.log(

@@ -48,6 +48,17 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
+/** A page and the ids of every row it was built from (the row past the page included). */
+export interface PageOf<T> {
+  page: { items: T[]; nextCursor: string | null };
+  ids: string[];
+}
+
+/** toPage, plus the ids a cached page depends on (a write to any of them changes it). */
+export function toPageOf<T extends { id: string }>(rows: T[], limit: number): PageOf<T> {
+  return { page: toPage(rows, limit), ids: rows.map((r) => r.id) };
+}
+
 /** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */
 export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);

@@ -243,7 +243,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let stderr = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let partial = '';

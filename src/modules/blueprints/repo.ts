@@ -92,8 +92,9 @@ export function createBlueprintRepo(db: Queryable) {
     async insert(
       tenantId: string,
       b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date },
+      q: Queryable = db,
     ): Promise<Blueprint> {
-      const { rows } = await db.query<Row>(
+      const { rows } = await q.query<Row>(
         `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
          RETURNING ${COLUMNS}`,

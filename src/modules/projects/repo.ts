@@ -102,9 +102,13 @@ export function createProjectRepo(db: Queryable) {
       if (p.blueprintIds) await setBlueprints(q, p.id, p.blueprintIds);
     },
 
-    async remove(tenantId: string, id: string): Promise<boolean> {
-      const { rowCount } = await db.query('DELETE FROM projects WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-      return rowCount > 0;
+    /** Deletes a project; returns what the cache needs of it, or undefined when there was none. */
+    async remove(tenantId: string, id: string): Promise<Pick<Project, 'id' | 'status' | 'environment'> | undefined> {
+      const { rows } = await db.query<Pick<Project, 'id' | 'status' | 'environment'>>(
+        'DELETE FROM projects WHERE tenant_id = $1 AND id = $2 RETURNING id, status, environment',
+        [tenantId, id],
+      );
+      return rows[0];
     },
 
     /** One round trip for the whole summary; every enum value is present, zeros included. */

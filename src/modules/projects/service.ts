@@ -1,14 +1,15 @@
 import { NotFoundError, UnprocessableError } from '../../errors.js';
 import type { Db, Queryable } from '../../infra/db/types.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { decodeCursor, toPageOf } from '../../lib/pagination.js';
 import type { Principal } from '../auth/tokens.js';
 import type { BlueprintRepo } from '../blueprints/repo.js';
+import { projectWriteTags } from './cache-tags.js';
 import type { ProjectFilter, ProjectRepo } from './repo.js';
 import type { Project, ProjectInput, ProjectPatch, StatsSummary } from './schema.js';
 
-/** Notified after each acknowledged project write so caches can drop what it affects. */
-export type ProjectWriteListener = (tenantId: string, projectId: string) => Promise<void>;
+/** Told, before a write is acknowledged, the cache tags of what it changed (see cache-tags.ts). */
+export type ProjectWriteListener = (writer: Principal, tags: string[]) => Promise<void>;
 
 /** Sums the monthly cost of the tenant's projects' blueprints (null when no estimator is wired). */
 export type ProjectCostEstimator = (tenantId: string) => Promise<number | null>;
@@ -33,7 +34,7 @@ export function createProjectService(
 
   return {
     async list(p: Principal, filter: ProjectFilter, limit: number, cursor: string | undefined) {
-      return toPage(await repo.list(p.tenantId, filter, limit + 1, decodeCursor(cursor)), limit);
+      return toPageOf(await repo.list(p.tenantId, filter, limit + 1, decodeCursor(cursor)), limit);
     },
 
     async get(p: Principal, id: string): Promise<Project> {
@@ -60,13 +61,13 @@ export function createProjectService(
         });
         return (await repo.get(p.tenantId, id, q))!;
       });
-      await onWrite(p.tenantId, id);
+      await onWrite(p, projectWriteTags(p.tenantId, undefined, created));
       return created;
     },
 
     /** RFC 7396 merge-patch: absent fields keep their value, `budgetMonthly: null` removes it. */
     async patch(p: Principal, id: string, patch: ProjectPatch): Promise<Project> {
-      const updated = await db.tx(async (q) => {
+      const { before, updated } = await db.tx(async (q) => {
         const current = await repo.get(p.tenantId, id, q, true);
         if (!current) throw new NotFoundError('Project');
         if (patch.blueprintIds) await assertOwnBlueprints(q, p.tenantId, patch.blueprintIds);
@@ -77,15 +78,16 @@ export function createProjectService(
           budgetMonthly: patch.budgetMonthly === undefined ? current.budgetMonthly : patch.budgetMonthly,
           now: new Date(),
         });
-        return (await repo.get(p.tenantId, id, q))!;
+        return { before: current, updated: (await repo.get(p.tenantId, id, q))! };
       });
-      await onWrite(p.tenantId, id);
+      await onWrite(p, projectWriteTags(p.tenantId, before, updated));
       return updated;
     },
 
     async remove(p: Principal, id: string): Promise<void> {
-      if (!(await repo.remove(p.tenantId, id))) throw new NotFoundError('Project');
-      await onWrite(p.tenantId, id);
+      const removed = await repo.remove(p.tenantId, id);
+      if (!removed) throw new NotFoundError('Project');
+      await onWrite(p, projectWriteTags(p.tenantId, removed, undefined));
     },
 
     async summary(p: Principal): Promise<StatsSummary> {
