@@ -191,6 +191,7 @@ async function main(): Promise<void> {
         adminUrl,
         stateDir,
         probe,
+        redis.pid,
       );
       if (extra) underLoad = summarise(extra as InvalidationRun);
       curve.push(window);

@@ -100,6 +100,7 @@ export async function throughputWindow(
   adminUrl: string,
   stateDir: string,
   during?: () => Promise<unknown>,
+  redisPid?: number,
 ): Promise<{ window: Window; result: RunResult; extra: unknown }> {
   const openingsBefore = breakerOpenings(stateDir, replicas);
   const created: string[] = [];
@@ -116,6 +117,7 @@ export async function throughputWindow(
       { name: 'nginx', pids: () => [nginx.pid, ...childrenOf(nginx.pid)] },
       { name: 'pgbouncer', pids: () => pidsByName('pgbouncer') },
       { name: 'postgres', pids: () => backends },
+      ...(redisPid ? [{ name: 'redis', pids: () => [redisPid] }] : []),
       { name: 'load generator', pids: () => [process.pid] },
     ];
     busy0 = machineBusySeconds();

@@ -86,5 +86,5 @@ function stackCores(w: Window): number {
 
 function order(group: string): number {
   if (group.startsWith('api-')) return 0;
-  return ['nginx', 'pgbouncer', 'postgres', 'load generator', 'machine (all processes)'].indexOf(group) + 1;
+  return ['nginx', 'pgbouncer', 'postgres', 'redis', 'load generator', 'machine (all processes)'].indexOf(group) + 1;
 }
