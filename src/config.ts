@@ -13,6 +13,8 @@ export type DatabaseConfig =
       migrationsUrl: string;
       poolMin: number;
       poolMax: number;
+      /** Server-side bound of one statement (SET LOCAL in every transaction); the client waits 2 s more. */
+      statementTimeoutMs: number;
     };
 
 /** The process configuration, parsed once from the environment and frozen. */
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         migrationsUrl: url(env, 'MIGRATIONS_DATABASE_URL', pgProtocols) ?? dbUrl,
         poolMin,
         poolMax,
+        statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       }
     : { kind: 'pglite', dataDir };
 

@@ -48,15 +48,14 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
-/** A page and the ids of every row it was built from (the row past the page included). */
-export interface PageOf<T> {
-  page: { items: T[]; nextCursor: string | null };
-  ids: string[];
-}
-
-/** toPage, plus the ids a cached page depends on (a write to any of them changes it). */
-export function toPageOf<T extends { id: string }>(rows: T[], limit: number): PageOf<T> {
-  return { page: toPage(rows, limit), ids: rows.map((r) => r.id) };
+/**
+ * `{items, nextCursor}` as JSON text from rows whose bodies are already JSON (fetched with limit + 1
+ * rows), byte for byte what the page's response schema would serialize, and the ids it depends on.
+ */
+export function pageOfDocs(rows: { id: string; doc: string }[], limit: number): { body: string; ids: string[] } {
+  const items = rows.slice(0, limit);
+  const next = rows.length > limit && items.length > 0 ? `"${encodeCursor(items.at(-1)!.id)}"` : 'null';
+  return { body: `{"items":[${items.map((r) => r.doc).join(',')}],"nextCursor":${next}}`, ids: rows.map((r) => r.id) };
 }
 
 /** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */

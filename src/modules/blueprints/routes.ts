@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { blueprintTag, listTagsOf, writesTag } from './cache-tags.js';
@@ -31,15 +32,15 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
         response: { 200: pageReply(BlueprintSchema) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
       const p = principalOf(req);
-      const { page, ids } = await blueprints.list(p, filter, limit, cursor);
+      const { body, ids } = await blueprints.list(p, filter, limit, cursor);
       addCacheTags(
         req,
         ids.map((id) => blueprintTag(p.tenantId, id)),
       );
-      return page;
+      return sendJsonText(reply, body);
     },
   );
 
@@ -63,8 +64,8 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       },
     },
     async (req, reply) => {
-      const b = await blueprints.get(principalOf(req), req.params.id);
-      return reply.header('etag', blueprintEtag(b)).send(b);
+      const b = await blueprints.getDoc(principalOf(req), req.params.id);
+      return sendJsonText(reply.header('etag', blueprintEtag(b)), b.doc);
     },
   );
 

@@ -3,11 +3,11 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../err
 import type { Db, Queryable } from '../../infra/db/types.js';
 import { newId } from '../../lib/ids.js';
 import { etagListed } from '../../lib/etag.js';
-import { decodeCursor, toPageOf } from '../../lib/pagination.js';
+import { decodeCursor, pageOfDocs } from '../../lib/pagination.js';
 import type { Principal } from '../auth/tokens.js';
 import { writeTags } from './cache-tags.js';
 import { checkBlueprint } from './checks.js';
-import type { BlueprintFilter, BlueprintRepo } from './repo.js';
+import type { BlueprintDoc, BlueprintFilter, BlueprintRepo } from './repo.js';
 import type { Blueprint, BlueprintInput } from './schema.js';
 
 /** The strong ETag of a blueprint: it changes exactly when its version does. */
@@ -43,12 +43,13 @@ export function createBlueprintService(
 ) {
   return {
     async list(p: Principal, filter: BlueprintFilter, limit: number, cursor: string | undefined) {
-      const rows = await repo.list(p.tenantId, filter, limit + 1, decodeCursor(cursor));
-      return toPageOf(rows, limit);
+      const rows = await repo.listDocs(p.tenantId, filter, limit + 1, decodeCursor(cursor));
+      return pageOfDocs(rows, limit);
     },
 
-    async get(p: Principal, id: string): Promise<Blueprint> {
-      const b = await repo.get(p.tenantId, id);
+    /** The stored response body of one blueprint and its version (for the ETag). */
+    async getDoc(p: Principal, id: string): Promise<BlueprintDoc> {
+      const b = await repo.getDoc(p.tenantId, id);
       if (!b) throw new NotFoundError('Blueprint');
       return b;
     },
@@ -89,7 +90,7 @@ export function createBlueprintService(
         }
         if (EDITABLE.every((k) => isDeepStrictEqual(current[k], next[k])))
           return { blueprint: current, before: undefined };
-        const updated = await repo.update(q, p.tenantId, id, {
+        const updated = await repo.update(q, p.tenantId, current, {
           ...next,
           version: bumpMinor(current.version),
           now: new Date(),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
@@ -33,15 +34,15 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: pageReply(ProjectSchema) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
       const p = principalOf(req);
-      const { page, ids } = await projects.list(p, filter, limit, cursor);
+      const { body, ids } = await projects.list(p, filter, limit, cursor);
       addCacheTags(
         req,
         ids.map((id) => projectTag(p.tenantId, id)),
       );
-      return page;
+      return sendJsonText(reply, body);
     },
   );
 
@@ -81,7 +82,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: ProjectSchema },
       },
     },
-    async (req) => projects.get(principalOf(req), req.params.id),
+    async (req, reply) => sendJsonText(reply, await projects.getDoc(principalOf(req), req.params.id)),
   );
 
   app.post<{ Body: ProjectInput }>(

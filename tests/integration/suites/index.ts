@@ -2,6 +2,7 @@ import { after, before, describe } from 'node:test';
 import { startTestApp, type Backend } from '../../helpers/app.js';
 import { authSuite } from './auth.js';
 import { blueprintSuite } from './blueprints.js';
+import { bodiesSuite } from './bodies.js';
 import { SUITE_ENV, type SuiteContext } from './context.js';
 import { projectSuite } from './projects.js';
 import { reviewSuite } from './review.js';
@@ -22,5 +23,6 @@ export function apiSuite(title: string, backend: Backend): void {
     validationSuite(ctx);
     versionSuite(ctx);
     reviewSuite(ctx);
+    bodiesSuite(ctx);
   });
 }
