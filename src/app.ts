@@ -40,6 +40,7 @@ import { createReviewService, guardrailSettingsTag } from './modules/review/serv
 import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import { createProjectService } from './modules/projects/service.js';
+import { VERSION } from './version.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -142,7 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     const exposedHeaders = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-Cache'];
     await app.register(cors, { origin: config.corsOrigins, exposedHeaders });
   }
-  await registerOpenApi(app, '0.1.0');
+  await registerOpenApi(app, VERSION);
 
   // Every statement and transaction of the modules goes through admission control; health checks
   // and the metrics collectors use the database directly, so they answer under any load.
@@ -174,7 +175,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     refreshMs: config.metricsRefreshMs,
     enabled: config.metricsEnabled,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
-    info: { version: '0.1.0', redis: Boolean(config.redis) },
+    info: { version: VERSION, redis: Boolean(config.redis) },
   });
   registerMetrics(app, metrics, config.metrics);
 
