@@ -4,6 +4,7 @@
  */
 import type { PreparedResource } from '../blueprint.js';
 import { EngineError, pointer } from '../errors.js';
+import { postgresStorageMb } from '../provider-rules.js';
 import { AZURE_DISK_TIERS, type PriceEntry } from './prices.js';
 
 /** Hours in a month (SPEC §4). */
@@ -23,6 +24,14 @@ export interface CostComponent {
 
 /** Usage figures for usage-based components (monthly). */
 export type Usage = Record<string, number>;
+
+/** What the blueprint tells about the traffic through one NAT gateway instance. */
+export interface NatLoad {
+  /** VMs and cluster nodes in the subnets it serves. */
+  vms: number;
+  /** Their monthly outbound data (usage `egressGb`), when every one of them gave it. */
+  egressGb: number | undefined;
+}
 
 /** Rounds to the cent. */
 export const round2 = (x: number): number => Math.round((x + Number.EPSILON) * 100) / 100;
@@ -77,9 +86,15 @@ function unpriced(name: string, e: PriceEntry, note: string): CostComponent {
   };
 }
 
-function unknownDisk(name: string, e: PriceEntry): CostComponent {
-  return unpriced(name, e, 'size not set (image default): set diskGb to price it');
+// A usage-based line that may be derived from the resources behind it instead of given.
+function derived(name: string, e: PriceEntry, given: number | undefined, from: number | undefined, hint: string) {
+  const c = usage(name, e, given ?? from, hint);
+  if (given === undefined && from !== undefined) c.note = 'derived from usage.egressGb of the instances behind it';
+  return c;
 }
+
+// AKS gives nodes premium OS disks when their size supports premium storage (an "s" after the digits).
+const PREMIUM_CAPABLE = /^Standard_[A-Z]+[0-9]+[a-z]*s/;
 
 function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {
   const gbSeconds =
@@ -98,7 +113,13 @@ function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostCo
 }
 
 /** Components of one instance of `r`; `price` throws unknown_sku for a missing key. */
-export function components(provider: string, r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {
+export function components(
+  provider: string,
+  r: PreparedResource,
+  price: PriceLookup,
+  u: Usage,
+  nat?: NatLoad,
+): CostComponent[] {
   const p = r.props;
   const at = (prop: string) => pointer('resources', r.index, 'properties', prop);
   const ha = p.multiAz === true ? 2 : 1;
@@ -121,14 +142,9 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
           : provider === 'gcp'
             ? price('pd:pd-balanced', 'disk type "pd-balanced"', at('diskGb'))
             : undefined;
-      if (disk)
-        out.push(
-          p.diskGb === undefined
-            ? unknownDisk('Boot disk storage', disk)
-            : perMonth('Boot disk storage', disk, p.diskGb as number),
-        );
-      else
-        out.push(azureDisk('OS disk', 'StandardSSD_LRS', (p.diskGb as number | undefined) ?? 30, price, at('diskGb')));
+      // diskGb always has a value (the image's default size when the blueprint sets none).
+      if (disk) out.push(perMonth('Boot disk storage', disk, p.diskGb as number));
+      else out.push(azureDisk('OS disk', 'StandardSSD_LRS', p.diskGb as number, price, at('diskGb')));
       if (p.publicIp === true)
         out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('publicIp'))));
       return out;
@@ -155,13 +171,19 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
         provider === 'aws' ? `rds:${engine}:${size}` : provider === 'azure' ? `db:${engine}:${size}` : `db:${size}`;
       const storage =
         provider === 'aws' ? 'rds-storage:gp3' : provider === 'azure' ? `db-storage:${engine}` : 'db-storage:ssd';
+      // Azure PostgreSQL provisions (and bills) the next allowed size up from the request.
+      const gb =
+        provider === 'azure' && engine === 'postgres'
+          ? postgresStorageMb(p.storageGb as number) / 1024
+          : (p.storageGb as number);
+      const tier = gb === p.storageGb ? '' : ` (${gb} GB tier for ${String(p.storageGb)} GB)`;
       return [
         perHour(
           `Database instance (${engine}, ${size})${haNote}`,
           price(key, `${engine} database size "${size}"`, at('size')),
           ha,
         ),
-        perMonth(`Storage${haNote}`, price(storage, 'database storage', at('storageGb')), (p.storageGb as number) * ha),
+        perMonth(`Storage${tier}${haNote}`, price(storage, 'database storage', at('storageGb')), gb * ha),
       ];
     }
     case 'cache': {
@@ -219,28 +241,55 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
         out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('public'))));
       return out;
     }
-    case 'nat_gateway':
+    case 'nat_gateway': {
+      const data = derived(
+        'Data processed',
+        price('nat:data', 'NAT data', ''),
+        u.dataProcessedGb,
+        nat?.egressGb,
+        'dataProcessedGb (or egressGb on the VMs behind it)',
+      );
       if (provider === 'gcp') {
-        return [
-          usage(
-            'NAT gateway (per VM)',
-            price('nat:vm', 'NAT gateway', ''),
-            u.vmCount === undefined ? undefined : u.vmCount * HOURS_PER_MONTH,
-            'vmCount',
-          ),
-          usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
-        ];
+        const vms = u.vmCount ?? (nat && nat.vms > 0 ? nat.vms : undefined);
+        const perVm = usage(
+          'NAT gateway (per VM)',
+          price('nat:vm', 'NAT gateway', ''),
+          vms === undefined ? undefined : vms * HOURS_PER_MONTH,
+          'vmCount',
+        );
+        if (u.vmCount === undefined && vms !== undefined) perVm.note = 'VMs and nodes in the subnets it serves';
+        return [perVm, data];
       }
       return [
         perHour('NAT gateway', price('nat:hour', 'NAT gateway', '')),
-        usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
+        data,
         perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', '')),
       ];
+    }
     case 'kubernetes_cluster': {
       const node = String(p.nodeSize);
+      const nodes = p.nodeCount as number;
+      const gb = p.nodeDiskGb as number;
+      const disks =
+        provider === 'azure'
+          ? azureDisk(
+              'Node OS disks',
+              PREMIUM_CAPABLE.test(node) ? 'Premium_LRS' : 'StandardSSD_LRS',
+              gb,
+              price,
+              at('nodeDiskGb'),
+              nodes,
+            )
+          : perMonth(
+              // EKS node groups without a launch template get gp2 volumes; GKE pools pd-balanced.
+              `Node disks (${provider === 'aws' ? 'gp2' : 'pd-balanced'}, ${nodes} × ${gb} GB)`,
+              price(provider === 'aws' ? 'ebs:gp2' : 'pd:pd-balanced', 'node disk', at('nodeDiskGb')),
+              gb * nodes,
+            );
       return [
         perHour('Cluster management', price('k8s:cluster', 'kubernetes cluster', '')),
-        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), p.nodeCount as number),
+        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), nodes),
+        disks,
       ];
     }
     case 'function':
@@ -266,16 +315,22 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
   }
 }
 
-function azureDisk(label: string, type: string, gb: number, price: PriceLookup, path: string): CostComponent {
+function azureDisk(
+  label: string,
+  type: string,
+  gb: number,
+  price: PriceLookup,
+  path: string,
+  disks = 1,
+): CostComponent {
   const tiers = AZURE_DISK_TIERS[type];
   if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, path);
   const tier = tiers.find(([, size]) => size >= gb);
   if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, path);
-  return {
-    ...perMonth(
-      `${label} (${type} ${tier[0]}, ${tier[1]} GB)`,
-      price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path),
-      1,
-    ),
-  };
+  // Managed disks are billed per disk at the tier holding their size.
+  return perMonth(
+    `${label} (${type} ${tier[0]}, ${tier[1]} GB${disks > 1 ? ` × ${disks}` : ''})`,
+    price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path),
+    disks,
+  );
 }

@@ -36,7 +36,7 @@ test('AWS us-east-1 reference prices are reproduced to the cent', () => {
   assert.equal(db.monthlyCost, 12.41);
   const nat = aws([
     { name: 'net', type: 'network', properties: {} },
-    { name: 's', type: 'subnet', properties: { network: 'net', cidr: '10.0.0.0/24' } },
+    { name: 's', type: 'subnet', properties: { network: 'net', cidr: '10.0.0.0/24', public: true } },
     { name: 'nat', type: 'nat_gateway', properties: { subnet: 's' } },
   ]);
   const natRes = estimateCost(nat, {}, { usage: { nat: { dataProcessedGb: 100 } } }).resources[2]!;
@@ -88,7 +88,8 @@ test('count yields one entry per instance, addressed like Terraform', () => {
     e.resources.map((r) => r.address),
     ['aws_instance.web[0]', 'aws_instance.web[1]', 'aws_instance.web[2]', 'aws_instance.one'],
   );
-  assert.equal(e.totalMonthlyCost, 30.36);
+  // 4 × (t3.micro 7.59 + its 8 GB gp3 root disk 0.64): root disks are priced at the image's size.
+  assert.equal(e.totalMonthlyCost, 32.92);
   assert.equal(e.priceTableVersion, PRICE_TABLE_VERSION);
   assert.equal(e.currency, 'USD');
 });
