@@ -141,7 +141,7 @@ export function randomBlueprint(
       regionPick: fc.nat(1),
       netCount:
         maxCount > 1
-          ? fc.option(fc.integer({ min: 2, max: Math.min(3, maxCount) }), { nil: undefined })
+          ? fc.oneof(fc.constant(undefined), fc.integer({ min: 2, max: Math.min(3, maxCount) }))
           : fc.constant(undefined),
       subnetCounts: fc.tuple(count, count, count, count),
       autoIp: fc.boolean(),
