@@ -37,25 +37,44 @@ function checkReference(
 }
 
 // Depth-first search over the references; the catalogue's types make a cycle impossible today,
-// this keeps it so if a type ever gains a back reference.
+// this keeps it so if a type ever gains a back reference. Iterative, one visit per resource.
 function checkCycles(resources: PreparedResource[], byName: ReadonlyMap<string, PreparedResource>, sink: IssueSink) {
-  const state = new Map<PreparedResource, 'open' | 'done'>();
-  const visit = (r: PreparedResource, trail: PreparedResource[]): void => {
-    if (state.get(r) === 'done') return;
-    if (state.get(r) === 'open') {
-      const loop = [...trail.slice(trail.indexOf(r)), r].map((x) => x.name).join(' → ');
-      sink.add('invalid_reference', `reference cycle: ${loop}`, pointer('resources', r.index, 'name'));
-      return;
-    }
-    state.set(r, 'open');
-    for (const [prop] of REFERENCES)
-      for (const name of referenced(r, prop)) {
-        const t = byName.get(name);
-        if (t && t !== r) visit(t, [...trail, r]);
+  const done = new Set<PreparedResource>();
+  for (const start of resources) {
+    if (done.has(start)) continue;
+    const path: PreparedResource[] = [];
+    const onPath = new Set<PreparedResource>();
+    const stack: Array<{ r: PreparedResource; next: string[] }> = [{ r: start, next: targets(start) }];
+    path.push(start);
+    onPath.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const name = top.next.pop();
+      if (name === undefined) {
+        stack.pop();
+        path.pop();
+        onPath.delete(top.r);
+        done.add(top.r);
+        continue;
       }
-    state.set(r, 'done');
-  };
-  for (const r of resources) visit(r, []);
+      const t = byName.get(name);
+      if (!t || t === top.r || done.has(t)) continue;
+      if (onPath.has(t)) {
+        const loop = [...path.slice(path.indexOf(t)), t].map((x) => x.name).join(' → ');
+        sink.add('invalid_reference', `reference cycle: ${loop}`, pointer('resources', t.index, 'name'));
+        continue;
+      }
+      stack.push({ r: t, next: targets(t) });
+      path.push(t);
+      onPath.add(t);
+    }
+  }
+}
+
+function targets(r: PreparedResource): string[] {
+  const out: string[] = [];
+  for (const [prop] of REFERENCES) for (const name of referenced(r, prop)) out.push(name);
+  return out;
 }
 
 /** The network a resource lives in: its own (security group), its subnet's, or '' for the default one. */
@@ -68,6 +87,37 @@ export function networkName(r: PreparedResource | undefined, byName: ReadonlyMap
 }
 
 const label = (n: string) => (n === '' ? "the provider's default network" : `network "${n}"`);
+const propPath = (r: PreparedResource, prop: string) => pointer('resources', r.index, 'properties', prop);
+
+// A security group is bound to one network on AWS and GCP (Azure NSGs are not).
+function checkVmGroups(vm: PreparedResource, byName: ReadonlyMap<string, PreparedResource>, sink: IssueSink): void {
+  const home = networkName(vm, byName);
+  const groups = referenced(vm, 'securityGroups');
+  for (let i = 0; i < groups.length; i++) {
+    const sg = byName.get(groups[i]!)!;
+    if (sg.unknown.has('network') || networkName(sg, byName) === home) continue;
+    sink.add(
+      'invalid_reference',
+      `security group "${groups[i]}" is in ${label(networkName(sg, byName))}, the vm in ${label(home)}`,
+      `${propPath(vm, 'securityGroups')}/${i}`,
+    );
+  }
+}
+
+function checkSubnetsShareNetwork(r: PreparedResource, byName: ReadonlyMap<string, PreparedResource>, sink: IssueSink) {
+  const subnets = referenced(r, 'subnets');
+  if (subnets.length < 2) return;
+  const first = networkName(byName.get(subnets[0]!), byName);
+  for (let i = 1; i < subnets.length; i++) {
+    const n = networkName(byName.get(subnets[i]!), byName);
+    if (n !== first)
+      sink.add(
+        'invalid_reference',
+        `the subnets of a ${r.type} must share one network: "${subnets[i]}" is in ${label(n)}, "${subnets[0]}" in ${label(first)}`,
+        `${propPath(r, 'subnets')}/${i}`,
+      );
+  }
+}
 
 /** Reports unresolved, self and cyclic references, and resources that must share a network but do not. */
 export function checkCrossReferences(
@@ -79,42 +129,16 @@ export function checkCrossReferences(
   let resolved = true;
   for (const r of resources)
     for (const [prop, targetType] of REFERENCES) {
-      if (r.props[prop] === undefined || r.unknown.has(prop)) continue;
-      if (Array.isArray(r.props[prop]))
-        (r.props[prop] as string[]).forEach((_, i) => {
-          resolved = checkReference(r, prop, i, targetType, byName, sink) && resolved;
-        });
-      else resolved = checkReference(r, prop, undefined, targetType, byName, sink) && resolved;
+      const v = r.props[prop];
+      if (v === undefined || r.unknown.has(prop)) continue;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) resolved = checkReference(r, prop, i, targetType, byName, sink) && resolved;
+      } else resolved = checkReference(r, prop, undefined, targetType, byName, sink) && resolved;
     }
   if (!resolved) return; // the checks below follow references
   checkCycles(resources, byName, sink);
   for (const r of resources) {
-    const at = (prop: string) => pointer('resources', r.index, 'properties', prop);
-    // A security group is bound to one network on AWS and GCP (Azure NSGs are not).
-    if (r.type === 'vm' && provider !== 'azure' && !r.unknown.has('subnet')) {
-      const home = networkName(r, byName);
-      referenced(r, 'securityGroups').forEach((g, i) => {
-        const sg = byName.get(g)!;
-        if (sg.unknown.has('network') || networkName(sg, byName) === home) return;
-        sink.add(
-          'invalid_reference',
-          `security group "${g}" is in ${label(networkName(sg, byName))}, the vm in ${label(home)}`,
-          `${at('securityGroups')}/${i}`,
-        );
-      });
-    }
-    const subnets = referenced(r, 'subnets');
-    if (subnets.length > 1) {
-      const first = networkName(byName.get(subnets[0]!), byName);
-      subnets.forEach((s, i) => {
-        const n = networkName(byName.get(s), byName);
-        if (n !== first)
-          sink.add(
-            'invalid_reference',
-            `the subnets of a ${r.type} must share one network: "${s}" is in ${label(n)}, "${subnets[0]}" in ${label(first)}`,
-            `${at('subnets')}/${i}`,
-          );
-      });
-    }
+    if (r.type === 'vm' && provider !== 'azure' && !r.unknown.has('subnet')) checkVmGroups(r, byName, sink);
+    checkSubnetsShareNetwork(r, byName, sink);
   }
 }

@@ -74,6 +74,8 @@ interface Resolver {
   /** Parameters declared without a default: unknown while validating, never while generating. */
   pending: ReadonlySet<string> | undefined;
   sink: IssueSink;
+  /** Set once a reference was replaced by an object or array value. */
+  substituted?: boolean;
 }
 
 function lookup(name: string, rs: Resolver, path: string): unknown {
@@ -105,7 +107,9 @@ function resolveAt(value: unknown, rs: Resolver, base: string, keys: string[]): 
     }
     if (parsed.whole !== undefined) {
       const v = lookup(parsed.whole, rs, path());
-      return v === UNKNOWN ? UNKNOWN : structuredClone(v);
+      if (v === UNKNOWN || v === null || typeof v !== 'object') return v;
+      rs.substituted = true;
+      return structuredClone(v);
     }
     let out = '';
     let unknown = false;
@@ -157,6 +161,19 @@ function holdsUnknown(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(holdsUnknown);
   if (v !== null && typeof v === 'object') return Object.values(v).some(holdsUnknown);
   return false;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+// Removes the properties whose value depends on a parameter nobody supplied yet, and names them.
+function unknownKeys(resolved: Record<string, unknown>): ReadonlySet<string> {
+  const unknown = new Set<string>();
+  for (const k of Object.keys(resolved))
+    if (holdsUnknown(resolved[k])) {
+      unknown.add(k);
+      delete resolved[k];
+    }
+  return unknown;
 }
 
 function resolveCount(raw: unknown, rs: Resolver, path: string): number | undefined {
@@ -229,13 +246,9 @@ function prepareResource(
   const count = resolveCount(res.count, rs, `${base}/count`);
   const countParam = typeof res.count === 'string' ? parseTemplateSafe(res.count) : undefined;
   const resolved = resolveAt(raw, rs, `${base}/properties`, []) as Record<string, unknown>;
-  const unknown = new Set<string>();
-  for (const k of Object.keys(resolved))
-    if (holdsUnknown(resolved[k])) {
-      unknown.add(k);
-      delete resolved[k];
-    }
-  if (!sink.guard(() => assertDepth(resolved, `${base}/properties`))) return undefined;
+  const unknown = rs.pending ? unknownKeys(resolved) : NONE;
+  // A parameter may put a nested value where a string was: the depth is checked again then.
+  if (rs.substituted && !sink.guard(() => assertDepth(resolved, `${base}/properties`))) return undefined;
   const props = checkResourceProperties(res.type, spec.provider, resolved, `${base}/properties`, unknown, sink);
   const tfType = terraformType(res.type, spec.provider, props);
   const address = `${tfType}.${res.name}`;

@@ -138,14 +138,15 @@ export const PROPERTY_SCHEMAS: Readonly<Record<ResourceType, Record<string, unkn
 // Generation stops at the first error; saving a blueprint reports them all (allErrors).
 const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
 const ajvAll = new Ajv({ useDefaults: true, allErrors: true, strict: true });
-const validators = new Map<string, ValidateFunction>();
+// Per type: the first-error validator and the all-errors one.
+const validators = { first: new Map<ResourceType, ValidateFunction>(), all: new Map<ResourceType, ValidateFunction>() };
 
 function validatorFor(type: ResourceType, all: boolean): ValidateFunction {
-  const key = `${type}:${all}`;
-  let v = validators.get(key);
+  const cache = all ? validators.all : validators.first;
+  let v = cache.get(type);
   if (!v) {
     v = (all ? ajvAll : ajv).compile(PROPERTY_SCHEMAS[type]);
-    validators.set(key, v);
+    cache.set(type, v);
   }
   return v;
 }
@@ -206,18 +207,13 @@ export function checkResourceProperties(
   const defaults = PROVIDER_DEFAULTS[provider][type];
   if (defaults) for (const key in defaults) if (copy[key] === undefined && !unknown.has(key)) copy[key] = defaults[key];
   if (type === 'security_group' && Array.isArray(copy.ingress)) {
-    (copy.ingress as Array<{ fromPort: number; toPort: number }>).forEach((r, i) => {
+    const rules = copy.ingress as Array<{ fromPort: number; toPort: number }>;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
       if (r !== null && typeof r === 'object' && r.fromPort > r.toPort)
         sink.add('invalid_property', 'ingress fromPort is greater than toPort', `${basePath}/ingress/${i}/fromPort`);
-    });
+    }
   }
-  checkProviderValues(
-    type,
-    provider,
-    copy,
-    (key) => `${basePath}/${escapePointer(key)}`,
-    (key) => !unknown.has(key),
-    sink,
-  );
+  checkProviderValues(type, provider, copy, { basePath, unknown, sink });
   return copy;
 }

@@ -262,28 +262,37 @@ function planNats(
     }
   }
   if (byNetwork.size === 0) return;
+  // The first NAT of each network copy and zone: one lookup per subnet instance, whatever the counts.
+  const inZone = new Map<string, { nat: NatInstance; home: SubnetInstance }>();
+  for (const [key, nats] of byNetwork)
+    for (const n of nats) if (!inZone.has(`${key}@${n.home.zone}`)) inZone.set(`${key}@${n.home.zone}`, n);
   for (const [name, instances] of plan.subnets) {
     const s = byName.get(name)!;
     if (!known(s, 'public') || s.props.public === true) continue;
     for (const inst of instances) {
-      const nats = byNetwork.get(`${s.props.network as string}#${inst.network}`);
+      const key = `${s.props.network as string}#${inst.network}`;
+      const nats = byNetwork.get(key);
       if (!nats) continue;
-      const chosen = nats.find((n) => n.home.zone === inst.zone) ?? nats[0]!;
+      const chosen = inZone.get(`${key}@${inst.zone}`) ?? nats[0]!;
       inst.nat = chosen.nat;
       plan.natServes.get(chosen.nat.nat.name)![chosen.nat.index]!.push(inst);
     }
   }
-  // Azure and GCP attach a NAT to the subnets it serves: one that serves none keeps its own subnet.
+  // Azure and GCP attach a NAT to the subnets it serves (one NAT per subnet): a NAT that serves
+  // none keeps its own subnet, unless another NAT already took it.
   if (provider === 'aws') return;
+  const taken = new Set<SubnetInstance>();
   for (const nats of byNetwork.values())
     for (const { nat, home } of nats) {
       const served = plan.natServes.get(nat.nat.name)![nat.index]!;
       if (served.length > 0) continue;
-      if (home.nat === undefined) served.push(home);
-      else if (provider === 'gcp')
+      if (home.nat === undefined && !taken.has(home)) {
+        served.push(home);
+        taken.add(home);
+      } else if (provider === 'gcp')
         sink.add(
           'invalid_reference',
-          `NAT gateway "${nat.nat.name}" would serve no subnet: every private subnet of its network uses another NAT`,
+          `NAT gateway "${nat.nat.name}" would serve no subnet: every subnet it could serve has another NAT`,
           at(nat.nat, 'subnet'),
         );
     }

@@ -127,70 +127,86 @@ function outside(v: number, r: Range): boolean {
   return v < r.min || v > r.max;
 }
 
-/**
- * Reports the values of one resource's (defaulted) properties that its provider does not accept.
- * `known(key)` is false for values that depend on a parameter without a default (checked later).
- */
+/** Where checkProviderValues reports: the properties' pointer and the keys not known yet. */
+export interface ValueSite {
+  basePath: string;
+  unknown: ReadonlySet<string>;
+  sink: IssueSink;
+}
+
+const at = (site: ValueSite, key: string) => `${site.basePath}/${key}`; // catalogue keys need no escaping
+
+// A string property's value, unless it is not known yet.
+function str(p: Record<string, unknown>, key: string, site: ValueSite): string | undefined {
+  const v = p[key];
+  return typeof v === 'string' && !site.unknown.has(key) ? v : undefined;
+}
+
+function sku(p: Record<string, unknown>, key: string, re: RegExp, what: string, provider: Provider, site: ValueSite) {
+  const v = str(p, key, site);
+  if (v !== undefined && !re.test(v))
+    site.sink.add('invalid_property', `"${v}" is not a ${provider} ${what}`, at(site, key));
+}
+
+/** Reports the values of one resource's (defaulted) properties that its provider does not accept. */
 export function checkProviderValues(
   type: ResourceType,
   provider: Provider,
   p: Record<string, unknown>,
-  at: (key: string) => string,
-  known: (key: string) => boolean,
-  sink: IssueSink,
+  site: ValueSite,
 ): void {
   const rules = PROVIDER_RULES[provider];
-  const str = (key: string) => (known(key) && typeof p[key] === 'string' ? (p[key] as string) : undefined);
-  const sku = (key: string, re: RegExp, what: string) => {
-    const v = str(key);
-    if (v !== undefined && !re.test(v)) sink.add('invalid_property', `"${v}" is not a ${provider} ${what}`, at(key));
-  };
+  const sink = site.sink;
   switch (type) {
     case 'vm': {
-      sku('size', rules.vmSize, 'VM size');
-      const image = str('image');
-      if (image !== undefined) sink.guard(() => void resolveImage(image, provider, at('image')));
+      sku(p, 'size', rules.vmSize, 'VM size', provider, site);
+      const image = str(p, 'image', site);
+      if (image !== undefined) sink.guard(() => void resolveImage(image, provider, at(site, 'image')));
       return;
     }
     case 'kubernetes_cluster': {
-      sku('nodeSize', rules.vmSize, 'VM size');
-      const v = str('version');
+      sku(p, 'nodeSize', rules.vmSize, 'VM size', provider, site);
+      const v = str(p, 'version', site);
       if (v !== undefined && !rules.kubernetesVersions.includes(v))
         sink.add(
           'invalid_property',
           `Kubernetes ${v} is not offered on ${provider} (supported: ${rules.kubernetesVersions.join(', ')})`,
-          at('version'),
+          at(site, 'version'),
         );
       return;
     }
     case 'cache':
-      return sku('size', rules.cacheSize, 'cache size');
+      return sku(p, 'size', rules.cacheSize, 'cache size', provider, site);
     case 'disk': {
-      const t = str('diskType');
+      const t = str(p, 'diskType', site);
       if (t === undefined) return;
       const range = rules.diskTypes[t];
       if (!range) {
         const known = Object.keys(rules.diskTypes).join(', ');
-        sink.add('invalid_property', `"${t}" is not a ${provider} disk type (${known})`, at('diskType'));
-      } else if (known('sizeGb') && outside(p.sizeGb as number, range))
-        sink.add('invalid_property', `${t} disks hold ${range.min}–${range.max} GB`, at('sizeGb'));
+        sink.add('invalid_property', `"${t}" is not a ${provider} disk type (${known})`, at(site, 'diskType'));
+      } else if (!site.unknown.has('sizeGb') && outside(p.sizeGb as number, range))
+        sink.add('invalid_property', `${t} disks hold ${range.min}–${range.max} GB`, at(site, 'sizeGb'));
       return;
     }
     case 'database': {
-      sku('size', rules.dbSize, 'database size');
-      const engine = str('engine');
+      sku(p, 'size', rules.dbSize, 'database size', provider, site);
+      const engine = str(p, 'engine', site);
       if (engine !== 'postgres' && engine !== 'mysql') return;
-      const v = str('engineVersion');
+      const v = str(p, 'engineVersion', site);
       const majors = rules.engineMajors[engine];
       if (v !== undefined && !majors.includes(engineMajor(engine, v)))
         sink.add(
           'invalid_property',
           `${engine} ${v} is not offered on ${provider} (major versions: ${majors.join(', ')})`,
-          at('engineVersion'),
+          at(site, 'engineVersion'),
         );
       const range = rules.storageGb[engine];
-      if (known('storageGb') && outside(p.storageGb as number, range))
-        sink.add('invalid_property', `${provider} ${engine} storage is ${range.min}–${range.max} GB`, at('storageGb'));
+      if (!site.unknown.has('storageGb') && outside(p.storageGb as number, range))
+        sink.add(
+          'invalid_property',
+          `${provider} ${engine} storage is ${range.min}–${range.max} GB`,
+          at(site, 'storageGb'),
+        );
       return;
     }
     default:

@@ -1,11 +1,13 @@
 /**
- * Micro-benchmark of the pure engines on 50-resource blueprints: median CPU milliseconds per
- * public call (user + system from process.cpuUsage, prepareBlueprint included since every entry
- * point runs it), over ROUNDS rounds of OPS calls after a warm-up, against the issue's 2 ms goal.
+ * Micro-benchmark of the pure engines on 50- and 200-resource blueprints: median CPU milliseconds
+ * per public call (user + system from process.cpuUsage, prepareBlueprint included since every
+ * entry point runs it), over ROUNDS rounds of OPS calls after a warm-up. The 50-resource figures
+ * are held against the 2 ms goal; the 200-resource ones show how each operation grows (the ratio
+ * 200/50 is 4 for linear work), so a super-linear step shows up as a ratio well above 4.
  *
  *   taskset -c 0 npx tsx tools/bench/engines.ts           # pinned to one core: the figures in docs/ENGINES.md
  *   BENCH_ONLY=cloudformation npx tsx tools/bench/engines.ts   # operations whose name contains the text
- *   BENCH_ROUNDS=40 BENCH_OPS=20 BENCH_WARMUP=200 ...    # more rounds on a noisy machine
+ *   BENCH_SIZES=200 BENCH_ROUNDS=40 BENCH_OPS=20 BENCH_WARMUP=200 ...    # other sizes, more rounds
  */
 import {
   estimateCost,
@@ -14,6 +16,7 @@ import {
   generateTerraform,
   hashFiles,
   prepareBlueprint,
+  validateBlueprint,
 } from '../../src/engines/index.js';
 import { largeBlueprint } from '../../tests/unit/engines/fixtures.js';
 
@@ -23,7 +26,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const OPS_PER_ROUND = Number(process.env.BENCH_OPS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200); // JIT tiers and the validator caches
 const ONLY = process.env.BENCH_ONLY ?? '';
-const RESOURCES = 50;
+const SIZES = (process.env.BENCH_SIZES ?? '50,200').split(',').map(Number);
+/** The blueprint size the goal applies to. */
+const GOAL_SIZE = 50;
 
 interface Row {
   name: string;
@@ -50,35 +55,53 @@ function bench(name: string, op: () => unknown): Row {
   return { name, median: median(perOp), min: Math.min(...perOp), max: Math.max(...perOp) };
 }
 
-const operations: Array<[string, () => unknown]> = [];
-for (const provider of ['aws', 'azure', 'gcp'] as const) {
-  const spec = largeBlueprint(provider, RESOURCES);
-  operations.push(
-    [`${provider} prepare (validate+resolve)`, () => prepareBlueprint(spec, {})],
-    [`${provider} terraform + hash`, () => hashFiles(generateTerraform(spec, {}).files)],
-  );
-  if (provider === 'aws')
-    operations.push(['aws cloudformation + hash', () => hashFiles(generateCloudFormation(spec, {}).files)]);
-  operations.push(
-    [`${provider} cost estimate`, () => estimateCost(spec, {})],
-    [`${provider} guardrails (with budget)`, () => evaluateGuardrails(spec, {}, undefined, { budgetMonthly: 5000 })],
-  );
+function operations(resources: number): Array<[string, () => unknown]> {
+  const out: Array<[string, () => unknown]> = [];
+  for (const provider of ['aws', 'azure', 'gcp'] as const) {
+    const spec = largeBlueprint(provider, resources);
+    out.push(
+      [`${provider} prepare (validate+resolve)`, () => prepareBlueprint(spec, {})],
+      [`${provider} save validation (all issues)`, () => validateBlueprint(spec)],
+      [`${provider} terraform + hash`, () => hashFiles(generateTerraform(spec, {}).files)],
+    );
+    if (provider === 'aws')
+      out.push(['aws cloudformation + hash', () => hashFiles(generateCloudFormation(spec, {}).files)]);
+    out.push(
+      [`${provider} cost estimate`, () => estimateCost(spec, {})],
+      [`${provider} guardrails (with budget)`, () => evaluateGuardrails(spec, {}, undefined, { budgetMonthly: 5000 })],
+    );
+  }
+  return out.filter(([name]) => name.includes(ONLY));
 }
 
 console.log(
-  `engines benchmark: ${RESOURCES}-resource blueprints, median CPU ms per call over ${ROUNDS} rounds × ${OPS_PER_ROUND} calls ` +
-    `(after ${WARMUP} warm-up calls), node ${process.version}\n`,
+  `engines benchmark: ${SIZES.join(' and ')}-resource blueprints, median CPU ms per call over ${ROUNDS} rounds × ` +
+    `${OPS_PER_ROUND} calls (after ${WARMUP} warm-up calls), node ${process.version}\n`,
 );
-const rows = operations.filter(([name]) => name.includes(ONLY)).map(([name, op]) => bench(name, op));
-const width = Math.max(...rows.map((r) => r.name.length), 'operation'.length);
-const cell = (n: number) => n.toFixed(3).padStart(7);
-console.log(`${'operation'.padEnd(width)} | median |    min |    max | < ${GOAL_MS} ms`);
-console.log(`${'-'.repeat(width)}-|--------|--------|--------|-------`);
-for (const r of rows)
-  console.log(
-    `${r.name.padEnd(width)} |${cell(r.median)} |${cell(r.min)} |${cell(r.max)} | ${r.median < GOAL_MS ? 'yes' : 'NO'}`,
-  );
-const over = rows.filter((r) => r.median >= GOAL_MS);
+const results = new Map<number, Row[]>(SIZES.map((n) => [n, operations(n).map(([name, op]) => bench(name, op))]));
+const names = results.get(SIZES[0]!)!.map((r) => r.name);
+const width = Math.max(...names.map((n) => n.length), 'operation'.length);
+const cell = (n: number) => n.toFixed(3).padStart(8);
 console.log(
-  over.length === 0 ? `\nall under ${GOAL_MS} ms` : `\nover ${GOAL_MS} ms: ${over.map((r) => r.name).join(', ')}`,
+  `${'operation'.padEnd(width)} |` +
+    SIZES.map((n) => `${String(n).padStart(5)} res median (min–max)`.padStart(30)).join(' |') +
+    (results.has(GOAL_SIZE) ? ` | < ${GOAL_MS} ms @${GOAL_SIZE}` : '') +
+    (SIZES.length > 1 ? ` | ratio ${SIZES.at(-1)}/${SIZES[0]}` : ''),
 );
+for (const name of names) {
+  const rows = SIZES.map((n) => results.get(n)!.find((r) => r.name === name)!);
+  const goal = results.get(GOAL_SIZE)?.find((r) => r.name === name);
+  console.log(
+    `${name.padEnd(width)} |` +
+      rows.map((r) => `${cell(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`.padStart(30)).join(' |') +
+      (goal ? ` | ${(goal.median < GOAL_MS ? 'yes' : 'NO').padStart(9 + String(GOAL_SIZE).length)}` : '') +
+      (rows.length > 1 ? ` | ${(rows.at(-1)!.median / rows[0]!.median).toFixed(1).padStart(12)}` : ''),
+  );
+}
+const over = (results.get(GOAL_SIZE) ?? []).filter((r) => r.median >= GOAL_MS);
+if (results.has(GOAL_SIZE))
+  console.log(
+    over.length === 0
+      ? `\nall under ${GOAL_MS} ms at ${GOAL_SIZE} resources`
+      : `\nover ${GOAL_MS} ms at ${GOAL_SIZE} resources: ${over.map((r) => r.name).join(', ')}`,
+  );

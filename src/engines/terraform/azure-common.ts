@@ -94,16 +94,23 @@ export function portRange(from: number, to: number, protocol: string): string {
   return from === to ? String(from) : `${from}-${to}`;
 }
 
+// Subnet instance → the NAT instance serving it, computed once per plan (not once per subnet).
+const servedBy = new WeakMap<object, Map<object, NatInstance>>();
+
 /** For each instance of subnet `s`, the NAT instance serving it (network-plan.ts), if any. */
 export function natOf(ctx: TfContext, s: PreparedResource): Array<NatInstance | undefined> {
-  const out: Array<NatInstance | undefined> = new Array(s.count ?? 1).fill(undefined);
-  for (const [name, perNat] of ctx.bp.plan.natServes) {
-    const nat = ctx.bp.byName.get(name)!;
-    perNat.forEach((served, index) => {
-      for (const inst of served) if (inst.subnet === s) out[inst.index] = { nat, index };
-    });
+  let map = servedBy.get(ctx.bp.plan);
+  if (!map) {
+    map = new Map();
+    for (const [name, perNat] of ctx.bp.plan.natServes) {
+      const nat = ctx.bp.byName.get(name)!;
+      perNat.forEach((served, index) => {
+        for (const inst of served) map!.set(inst, { nat, index });
+      });
+    }
+    servedBy.set(ctx.bp.plan, map);
   }
-  return out;
+  return (ctx.bp.plan.subnets.get(s.name) ?? []).map((inst) => map.get(inst));
 }
 
 /** The NAT gateway associations of a subnet: every instance a NAT serves. */

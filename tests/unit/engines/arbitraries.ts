@@ -152,7 +152,12 @@ export function randomBlueprint(
         { minLength: 1, maxLength: 8 },
       ),
     })
-    .map(({ provider, regionPick, netCount, subnetCounts, autoIp, wiredNet, wiredTag, items }) => {
+    .map(({ provider, regionPick, netCount, subnetCounts, autoIp, wiredNet, wiredTag, items: drawn }) => {
+      // On GCP a subnet takes one Cloud NAT, and a NAT must serve a subnet: one NAT per network copy.
+      let nats = 0;
+      const items = drawn
+        .filter((it) => provider !== 'gcp' || it.type !== 'nat_gateway' || nats++ === 0)
+        .map((it) => (provider === 'gcp' && it.type === 'nat_gateway' ? { ...it, count: netCount } : it));
       const uses = new Set<string>();
       const param = (name: string) => (uses.add(name), `\${param.${name}}`);
       // With a counted network every subnet and group needs a copy in every network copy.

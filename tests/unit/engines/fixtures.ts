@@ -115,10 +115,11 @@ export function singleTypeBlueprints(provider: Provider): BlueprintSpec[] {
 /** A blueprint of `n` resources (cycled through the catalogue) for the benchmark. */
 export function largeBlueprint(provider: Provider, n: number): BlueprintSpec {
   const full = fullBlueprint(provider);
-  const base = full.resources.filter(
-    (r) => r.name !== 'main' && r.name !== 'app' && r.name !== 'edge' && r.name !== 'web-sg',
-  );
-  const resources = full.resources.filter((r) => ['main', 'app', 'edge', 'web-sg'].includes(r.name));
+  // The network, its subnets, its group and its NAT once; everything else cycled (one NAT per
+  // network is what a blueprint has: on Azure and GCP a subnet takes a single NAT).
+  const fixed = ['main', 'app', 'edge', 'web-sg', 'nat'];
+  const base = full.resources.filter((r) => !fixed.includes(r.name));
+  const resources = full.resources.filter((r) => fixed.includes(r.name));
   for (let i = 0; resources.length < n; i++) {
     const t = base[i % base.length]!;
     resources.push({ ...t, name: `${t.name}-${i}` });
