@@ -317,7 +317,11 @@ function checkZones(
     if (r.type === 'vm') checkGroupCopies(provider, r, byName, plan, sink);
     if (!known(r, 'subnets') || (r.props.subnets as string[]).length === 0) continue;
     const what = provider === 'aws' ? needsTwoZones(r) : undefined;
-    for (let i = 0; i < (r.count ?? 1); i++) {
+    // Instance i uses network copy i mod count(network): checking one instance per copy is enough.
+    const first = byName.get((r.props.subnets as string[])[0]!);
+    const net = first && byName.get(first.props.network as string);
+    const copies = Math.min(r.count ?? 1, net?.count ?? 1);
+    for (let i = 0; i < copies; i++) {
       const used = subnetInstancesFor(plan, r, i, byName);
       if (used.length === 0) {
         sink.add(

@@ -39,8 +39,16 @@ export const round2 = (x: number): number => Math.round((x + Number.EPSILON) * 1
 export const round4 = (x: number): number => Math.round((x + Number.EPSILON) * 10_000) / 10_000;
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
+/** Where a price came from: a JSON Pointer, or a property of a resource (spelled out only on a miss). */
+export type PricePath = string | { index: number; prop: string };
+
+/** The JSON Pointer of a PricePath. */
+export function pricePath(path: PricePath): string {
+  return typeof path === 'string' ? path : pointer('resources', path.index, 'properties', path.prop);
+}
+
 /** Looks a price up or throws the EngineError the caller chose for a miss. */
-export type PriceLookup = (key: string, what: string, path: string) => PriceEntry;
+export type PriceLookup = (key: string, what: string, path: PricePath) => PriceEntry;
 
 function perHour(name: string, e: PriceEntry, qty = 1): CostComponent {
   return {
@@ -121,7 +129,8 @@ export function components(
   nat?: NatLoad,
 ): CostComponent[] {
   const p = r.props;
-  const at = (prop: string) => pointer('resources', r.index, 'properties', prop);
+  // Paths are built only when a price is missing: this runs for every instance.
+  const at = (prop: string): PricePath => ({ index: r.index, prop });
   const ha = p.multiAz === true ? 2 : 1;
   const haNote = p.multiAz === true ? ' (high availability ×2)' : '';
   switch (r.type) {
@@ -192,7 +201,11 @@ export function components(
       if (provider === 'gcp') {
         const gb = Number(/^([1-9][0-9]{0,2})gb$/.exec(size)?.[1] ?? NaN);
         if (!Number.isFinite(gb))
-          throw new EngineError('unknown_sku', `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`, at('size'));
+          throw new EngineError(
+            'unknown_sku',
+            `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`,
+            pricePath(at('size')),
+          );
         const tier = gb <= 4 ? 'm1' : gb <= 10 ? 'm2' : 'm3';
         const kind = nodes > 1 ? 'standard' : 'basic';
         return [
@@ -320,13 +333,13 @@ function azureDisk(
   type: string,
   gb: number,
   price: PriceLookup,
-  path: string,
+  path: PricePath,
   disks = 1,
 ): CostComponent {
   const tiers = AZURE_DISK_TIERS[type];
-  if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, path);
+  if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, pricePath(path));
   const tier = tiers.find(([, size]) => size >= gb);
-  if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, path);
+  if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, pricePath(path));
   // Managed disks are billed per disk at the tier holding their size.
   return perMonth(
     `${label} (${type} ${tier[0]}, ${tier[1]} GB${disks > 1 ? ` × ${disks}` : ''})`,

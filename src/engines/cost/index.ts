@@ -8,7 +8,16 @@ import { prepareBlueprint, type PreparedBlueprint, type PreparedResource } from 
 import { EngineError, pointer } from '../errors.js';
 import type { BlueprintSpec } from '../types.js';
 import { pairedIndex, subnetInstancesFor } from '../network-plan.js';
-import { components, round2, round4, type CostComponent, type NatLoad, type Usage } from './components.js';
+import {
+  components,
+  pricePath,
+  round2,
+  round4,
+  type CostComponent,
+  type NatLoad,
+  type PricePath,
+  type Usage,
+} from './components.js';
 import { PRICES, PRICE_TABLE_VERSION, type PriceEntry } from './prices.js';
 
 export { HOURS_PER_MONTH, type CostComponent } from './components.js';
@@ -124,17 +133,27 @@ export function estimateCostPrepared(bp: PreparedBlueprint, options: CostOptions
     );
   }
   checkUsage(options.usage);
-  const price = (key: string, what: string, path: string): PriceEntry => {
+  const price = (key: string, what: string, path: PricePath): PriceEntry => {
     const e = table[key];
-    if (!e) throw new EngineError('unknown_sku', `no ${bp.provider} ${region} price for ${what}`, path || '/region');
+    if (!e)
+      throw new EngineError(
+        'unknown_sku',
+        `no ${bp.provider} ${region} price for ${what}`,
+        pricePath(path) || '/region',
+      );
     return e;
   };
   const resources: CostResource[] = [];
   const loads = natLoads(bp, options.usage);
   for (const r of bp.resources) {
+    // Instances priced alike share their component list (it is never mutated): only usage given
+    // per instance and NAT loads make one instance differ from another.
+    let alike: CostComponent[] | undefined;
     for (const address of r.instances) {
       const usage = options.usage?.[address] ?? options.usage?.[r.name] ?? {};
-      const costComponents = components(bp.provider, r, price, usage, loads.get(address));
+      const own = options.usage?.[address] !== undefined || r.type === 'nat_gateway';
+      const costComponents = !own && alike ? alike : components(bp.provider, r, price, usage, loads.get(address));
+      if (!own) alike = costComponents;
       resources.push({
         address,
         name: r.name,
