@@ -8,6 +8,8 @@ FROM node:20-slim AS build
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 COPY package.json package-lock.json ./
+# npm ci runs the prepare script; it skips the build while the sources are not copied yet.
+COPY scripts/prepare.mjs ./scripts/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

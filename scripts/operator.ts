@@ -1,6 +1,7 @@
 // `npm run operator -- EMAIL [--revoke]`: grants (or revokes) the platform operator flag.
 // Only this command can set it; the API never does.
 import { loadConfig } from '../src/config.js';
+import { openOrExit } from './open-or-exit.js';
 import { openDatabase } from '../src/infra/db/index.js';
 import { createIdentityRepo } from '../src/modules/auth/repo.js';
 
@@ -12,7 +13,7 @@ if (!email) {
 }
 const revoke = args.includes('--revoke');
 const config = loadConfig();
-const db = await openDatabase(config.database, config.migrate);
+const db = await openOrExit(() => openDatabase(config.database, config.migrate));
 const found = await createIdentityRepo(db).setOperator(email.toLowerCase(), !revoke);
 await db.close();
 if (!found) {

@@ -2,6 +2,7 @@
 // PGlite by default). Idempotent: ids come from a fixed random seed and every insert is
 // ON CONFLICT DO NOTHING, so a second run adds nothing and prints the same logins.
 import { loadConfig } from '../src/config.js';
+import { openOrExit } from './open-or-exit.js';
 import { openDatabase } from '../src/infra/db/index.js';
 import type { Queryable } from '../src/infra/db/types.js';
 import { hashPassword } from '../src/modules/auth/passwords.js';
@@ -37,7 +38,7 @@ async function insertBatch(
 }
 
 const config = loadConfig();
-const db = await openDatabase(config.database, config.migrate);
+const db = await openOrExit(() => openDatabase(config.database, config.migrate));
 const passwordHash = await hashPassword(DEMO_PASSWORD);
 const now = new Date().toISOString();
 const logins: string[] = [];
@@ -108,6 +109,8 @@ for (const [t, name] of TENANTS.entries()) {
   );
   await insertBatch(db, 'project_blueprints', 'project_id uuid, blueprint_id uuid, position int', links);
 }
+// Bulk-inserted blueprints get their first history entry as the API's saves would (migration 003).
+await db.query('SELECT backfill_blueprint_versions()');
 await db.close();
 
 console.log(

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** Where the database lives: the embedded PGlite default, or a real PostgreSQL (usually via PgBouncer). */
@@ -11,6 +13,8 @@ export type DatabaseConfig =
       migrationsUrl: string;
       poolMin: number;
       poolMax: number;
+      /** Server-side bound of one statement (SET LOCAL in every transaction); the client waits 2 s more. */
+      statementTimeoutMs: number;
     };
 
 /** The process configuration, parsed once from the environment and frozen. */
@@ -36,14 +40,39 @@ export interface Config {
   metricsRefreshMs: number;
   /** false: no per-request HTTP metrics and no collectors (the overhead benchmark's baseline). */
   metricsEnabled: boolean;
-  auth: {
-    accessTtlSeconds: number;
-    refreshTtlSeconds: number;
-    failedLoginsPerAccount: number;
-    failedLoginsAccountWindowMs: number;
-    failedLoginsPerIp: number;
-    failedLoginsIpWindowMs: number;
+  /** Where /metrics is served: its own listener (never the API port), optionally token-guarded. */
+  metrics: { host: string; port: number | 'off'; token: string | undefined };
+  /** Admission control: database work waits for a pool connection in a bounded queue with a deadline. */
+  admission: { queueMax: number; timeoutMs: number };
+  /** Fastify's `trustProxy`: which hops' `X-Forwarded-For` gives the client address (`request.ip`). */
+  trustProxy: boolean | number | string[];
+  auth: AuthConfig;
+}
+
+/** At most `points` per `seconds`, per key. */
+export interface Limit {
+  points: number;
+  seconds: number;
+}
+
+/** Token lifetimes, login and registration limits, password hashing and token revocation. */
+export interface AuthConfig {
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  limits: {
+    /** Failed logins per account from one address (the tight limit). */
+    accountIp: Limit;
+    /** Failed logins per account from all addresses (the loose one). */
+    account: Limit;
+    /** Failed logins per address, whatever the account. */
+    ip: Limit;
+    /** Registrations per address, successful or not. */
+    register: Limit;
   };
+  /** argon2 runs at most `concurrency` at a time; waiters queue up to `maxQueue`, for at most `maxWaitMs`. */
+  hashing: { concurrency: number; maxQueue: number; maxWaitMs: number };
+  /** How often each replica reads the recent role changes and deletions that revoke access tokens. */
+  revocationPollMs: number;
 }
 
 /** A configuration problem; the server prints its message as one line and exits. */
@@ -91,6 +120,68 @@ function databaseFromParts(env: Env): string | undefined {
   return `postgres://${auth}@${host}:${port}/${encodeURIComponent(name)}`;
 }
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** `N/<duration>` (e.g. `10/15m`: 10 per 15 minutes; units s, m, h). */
+function limit(env: Env, name: string, def: string): Limit {
+  const raw = str(env, name) ?? def;
+  const m = /^(\d{1,7})\/(\d{1,6})([smh])$/.exec(raw);
+  const points = m ? Number(m[1]) : 0;
+  const seconds = m ? Number(m[2]) * UNIT_SECONDS[m[3]!]! : 0;
+  if (points < 1 || seconds < 1 || seconds > 7 * 86_400) {
+    throw new ConfigError(`${name} must look like 10/15m (a count per s, m or h, at most 7 days; got "${raw}")`);
+  }
+  return { points, seconds };
+}
+
+// Named address ranges proxy-addr (Fastify's trustProxy) understands.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One trusted proxy: an address, a CIDR range, or a named range. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry) || isIP(entry) !== 0) return true;
+  const slash = entry.lastIndexOf('/');
+  if (slash < 0) return false;
+  const family = isIP(entry.slice(0, slash));
+  const bits = entry.slice(slash + 1);
+  return family !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY as Fastify takes it: true/false, a hop count, or a list of addresses and CIDR ranges. */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = str(env, 'TRUST_PROXY') ?? 'false';
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 100);
+  const list = raw.split(',').map((s) => s.trim());
+  const bad = list.find((s) => !isProxyAddress(s));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses/CIDRs (bad entry "${bad}")`,
+    );
+  }
+  return list;
+}
+
+/**
+ * argon2 computes on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which file system
+ * and DNS work share: hashing may take all but one of its threads, and by default about one per core.
+ */
+function hashing(env: Env): AuthConfig['hashing'] {
+  const pool = int(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024);
+  const most = Math.max(1, pool - 1);
+  const concurrency = int(env, 'PASSWORD_HASH_CONCURRENCY', Math.min(availableParallelism(), most), 1, 1024);
+  if (concurrency > most) {
+    throw new ConfigError(
+      `PASSWORD_HASH_CONCURRENCY must be below UV_THREADPOOL_SIZE (${pool}) so hashing never takes every libuv thread`,
+    );
+  }
+  return {
+    concurrency,
+    maxQueue: int(env, 'PASSWORD_HASH_QUEUE', 1_000, 0, 100_000),
+    maxWaitMs: int(env, 'PASSWORD_HASH_WAIT_MS', 10_000, 1, 120_000),
+  };
+}
+
 /** The dev-only JWT secret: generated once and kept in the data directory so tokens survive restarts. */
 function devJwtSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
@@ -123,6 +214,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         migrationsUrl: url(env, 'MIGRATIONS_DATABASE_URL', pgProtocols) ?? dbUrl,
         poolMin,
         poolMax,
+        statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       }
     : { kind: 'pglite', dataDir };
 
@@ -147,6 +239,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const metricsRaw = str(env, 'METRICS_ENABLED') ?? 'true';
   if (!['true', 'false'].includes(metricsRaw)) throw new ConfigError('METRICS_ENABLED must be true or false');
+
+  const metricsPortRaw = str(env, 'METRICS_PORT') ?? '9464';
+  const metricsPort: number | 'off' = metricsPortRaw === 'off' ? 'off' : int(env, 'METRICS_PORT', 9464, 0, 65535);
+  const metricsToken = str(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  }
 
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -174,13 +273,23 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
     metricsEnabled: metricsRaw === 'true',
+    metrics: { host: str(env, 'METRICS_HOST') ?? '127.0.0.1', port: metricsPort, token: metricsToken },
+    admission: {
+      queueMax: int(env, 'DB_QUEUE_MAX', 1000, 0, 1_000_000),
+      timeoutMs: int(env, 'DB_QUEUE_TIMEOUT_MS', 1000, 1, 600_000),
+    },
+    trustProxy: trustProxy(env),
     auth: {
       accessTtlSeconds: 15 * 60,
       refreshTtlSeconds: 7 * 24 * 3600,
-      failedLoginsPerAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
-      failedLoginsAccountWindowMs: 15 * 60_000,
-      failedLoginsPerIp: int(env, 'LOGIN_FAILURES_PER_IP', 100, 1, 1_000_000),
-      failedLoginsIpWindowMs: 60_000,
+      limits: {
+        accountIp: limit(env, 'LOGIN_LIMIT_ACCOUNT_IP', '10/15m'),
+        account: limit(env, 'LOGIN_LIMIT_ACCOUNT', '100/15m'),
+        ip: limit(env, 'LOGIN_LIMIT_IP', '100/1m'),
+        register: limit(env, 'REGISTER_LIMIT_IP', '20/1h'),
+      },
+      hashing: hashing(env),
+      revocationPollMs: int(env, 'TOKEN_REVOCATION_POLL_MS', 1_000, 100, 60_000),
     },
   });
 }

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  await app.metrics.listen();
 }
 
 main().catch((err) => {

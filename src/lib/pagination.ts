@@ -48,6 +48,16 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
+/**
+ * `{items, nextCursor}` as JSON text from rows whose bodies are already JSON (fetched with limit + 1
+ * rows), byte for byte what the page's response schema would serialize, and the ids it depends on.
+ */
+export function pageOfDocs(rows: { id: string; doc: string }[], limit: number): { body: string; ids: string[] } {
+  const items = rows.slice(0, limit);
+  const next = rows.length > limit && items.length > 0 ? `"${encodeCursor(items.at(-1)!.id)}"` : 'null';
+  return { body: `{"items":[${items.map((r) => r.doc).join(',')}],"nextCursor":${next}}`, ids: rows.map((r) => r.id) };
+}
+
 /** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */
 export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);

@@ -26,13 +26,22 @@ export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
   shared?: TestDatabase,
-  options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {},
+  options: {
+    now?: () => number;
+    logger?: FastifyServerOptions['logger'];
+    /** Wraps the real database handle (e.g. to hold one statement back until a test releases it). */
+    wrapDb?: (db: Db) => Db;
+  } = {},
 ): Promise<TestApp> {
   const database = backend === 'pgbouncer' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     LOG_LEVEL: 'silent',
+    // A free port for the /metrics listener when a test listens (many apps run side by side).
+    METRICS_PORT: '0',
+    // Every test registers its tenants from 127.0.0.1; tests of the limit itself set their own.
+    REGISTER_LIMIT_IP: '1000000/1h',
     ...(database
       ? { DATABASE_URL: database.bouncerUrl, MIGRATIONS_DATABASE_URL: database.directUrl, DB_POOL_MIN: '0' }
       : { PGLITE_DIR: 'memory://' }),
@@ -40,7 +49,8 @@ export async function startTestApp(
   });
   const real = await openDatabase(config.database, true);
   const statements: string[] = [];
-  const db: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
+  const spied: Db = { ...real, query: (text, params) => (statements.push(text), real.query(text, params)) };
+  const db = options.wrapDb?.(spied) ?? spied;
   const app = await buildApp(config, { db, logger: options.logger ?? false, now: options.now });
   await app.ready();
   return {

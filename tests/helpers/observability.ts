@@ -243,7 +243,16 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let stderr = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: '0',
+      // Every test registers from 127.0.0.1, and the shared Redis keeps counts across runs.
+      REGISTER_LIMIT_IP: '1000000/1h',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let partial = '';

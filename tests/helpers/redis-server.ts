@@ -10,6 +10,8 @@ export interface OwnRedis {
   stop(): Promise<void>;
   /** CLIENT PAUSE: connections stay open but no command is answered for `ms`. */
   pause(ms: number): Promise<void>;
+  /** Sends a signal to the server process (SIGSTOP hangs it, SIGCONT resumes it). */
+  signal(sig: NodeJS.Signals): void;
   /** Runs fn with a short-lived client, always disconnected afterwards. */
   withClient<T>(fn: (c: Redis) => Promise<T>): Promise<T>;
 }
@@ -60,6 +62,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await c.connect();
       await c.call('CLIENT', 'PAUSE', String(ms), 'ALL');
       c.disconnect();
+    },
+    signal(sig) {
+      proc?.kill(sig);
     },
     async withClient(fn) {
       const c = admin();

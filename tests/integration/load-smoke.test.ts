@@ -198,11 +198,9 @@ describe('load-test runner (smoke profile, real stack)', () => {
     assert.match(r.stdout, /✗ http_req_duration\{scenario:health\} {2}p\(95\)<0\.001/);
     const result = await resultIn(dir);
     assert.equal(result.passed, false);
-    const failed = result.thresholds.filter((x) => !x.ok);
-    assert.deepEqual(
-      failed.map((x) => `${x.metric} ${x.expression}`),
-      ['http_req_duration{scenario:health} p(95)<0.001'],
-    );
+    // The impossible threshold failed; whether the real ones held depends on how busy the machine is.
+    const failed = result.thresholds.filter((x) => !x.ok).map((x) => `${x.metric} ${x.expression}`);
+    assert.ok(failed.includes('http_req_duration{scenario:health} p(95)<0.001'), failed.join(', '));
   });
 
   it('a 401 is a failure: VUs whose login is refused fail auth_success_rate and the run', async () => {

@@ -57,8 +57,9 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
       DB_POOL_MAX: '10',
     });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    await t.app.metrics.listen();
     await waitForCache(t.app);
-    scrape = async () => (await fetch(`${base}/metrics`)).text();
+    scrape = async () => (await fetch(t.app.metrics.url()!)).text();
   });
   after(() => t.close());
 
@@ -225,7 +226,7 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
   });
 
   it('a real Prometheus scrapes the app; every dashboard and alert expression evaluates, with data', async () => {
-    const port = new URL(base).port;
+    const port = new URL(t.app.metrics.url()!).port;
     const shipped = YAML.parse(readFileSync(join(REPO, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
       global: Record<string, unknown>;
       rule_files: string[];
@@ -336,9 +337,7 @@ describe('observability: /metrics, collectors, Prometheus, Grafana, tracing, log
     try {
       await app.ready();
       await sleep(350);
-      const res = await app.inject('/metrics');
-      assert.equal(res.statusCode, 200);
-      const samples = parseMetrics(res.body);
+      const samples = parseMetrics(await app.metrics.registry.metrics());
       assert.ok((sampleValue(samples, 'metrics_collector_errors_total', { collector: 'pgbouncer' }) ?? 0) >= 2);
       assert.equal(sampleValue(samples, 'metrics_collector_up', { collector: 'pgbouncer' }), 0);
       const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.collector === 'pgbouncer');

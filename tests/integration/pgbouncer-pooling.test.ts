@@ -13,7 +13,9 @@ describe('PgBouncer transaction pooling', () => {
   let t: TestApp;
   let base: string;
   before(async () => {
-    t = await startTestApp('pgbouncer', { DB_POOL_MAX: String(APP_POOL_MAX) });
+    // Every request must reach the database however slow the machine is: admission control may make
+    // them wait, never refuse them (its own test is admission.test.ts).
+    t = await startTestApp('pgbouncer', { DB_POOL_MAX: String(APP_POOL_MAX), DB_QUEUE_TIMEOUT_MS: '30000' });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => t.close());

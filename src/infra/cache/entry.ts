@@ -5,11 +5,13 @@ export interface CacheEntry {
   body: Buffer;
   etag: string;
   contentType: string;
+  /** The request path that produced it (GET routes), so a write can bring it up to date. */
+  path?: string;
   /** Epoch ms when stored, when it stops being fresh, and until when it may still be served stale. */
   storedAt: number;
   expiresAt: number;
   staleUntil: number;
-  /** Invalidation tags, e.g. `<tenant>:blueprints` or `<tenant>:bp:<id>`. */
+  /** Invalidation tags, e.g. `<tenant>:bp:<id>`: a write to any of them drops the entry. */
   tags: string[];
   /**
    * Stamped by L1 when the entry is stored, unique per store: whoever keeps (key, seq) can tell
@@ -18,20 +20,21 @@ export interface CacheEntry {
   seq?: number;
 }
 
-type Header = Omit<CacheEntry, 'body' | 'key'>;
+type Meta = Omit<CacheEntry, 'body' | 'key' | 'seq'>;
 
-/** Encodes an entry for Redis: one JSON header line, then the body bytes untouched. */
+/** Encodes an entry for Redis: one JSON line of metadata, then the body bytes untouched. */
 export function encodeEntry(e: CacheEntry): Buffer {
-  const header: Header = {
+  const meta: Meta = {
     tenantId: e.tenantId,
     etag: e.etag,
     contentType: e.contentType,
+    path: e.path,
     storedAt: e.storedAt,
     expiresAt: e.expiresAt,
     staleUntil: e.staleUntil,
     tags: e.tags,
   };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), e.body]);
+  return Buffer.concat([Buffer.from(`${JSON.stringify(meta)}\n`), e.body]);
 }
 
 /** Decodes what encodeEntry wrote; anything else (a foreign or corrupt value) is undefined. */
@@ -39,9 +42,9 @@ export function decodeEntry(key: string, raw: Buffer): CacheEntry | undefined {
   const nl = raw.indexOf(0x0a);
   if (nl < 0) return undefined;
   try {
-    const h = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Header;
-    if (typeof h.etag !== 'string' || typeof h.expiresAt !== 'number' || !Array.isArray(h.tags)) return undefined;
-    return { ...h, staleUntil: h.staleUntil ?? h.expiresAt, key, body: raw.subarray(nl + 1) };
+    const m = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Meta;
+    if (typeof m.etag !== 'string' || typeof m.staleUntil !== 'number' || !Array.isArray(m.tags)) return undefined;
+    return { ...m, key, body: raw.subarray(nl + 1) };
   } catch {
     return undefined;
   }
@@ -50,24 +53,4 @@ export function decodeEntry(key: string, raw: Buffer): CacheEntry | undefined {
 /** The approximate memory an entry holds in L1. */
 export function entrySize(e: CacheEntry): number {
   return e.body.length + e.key.length * 2 + e.etag.length * 2 + 256;
-}
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** Converts a Redis glob (`*`, `?`, `[...]`, `\` escapes) to an anchored RegExp, for L1. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    const end = c === '[' ? glob.indexOf(']', i + 2) : -1;
-    if (c === '\\' && i + 1 < glob.length) re += escapeRe(glob[++i]!);
-    else if (c === '*') re += '[\\s\\S]*';
-    else if (c === '?') re += '[\\s\\S]';
-    else if (end > 0) {
-      const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-      re += `[${body}]`;
-      i = end;
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`);
 }

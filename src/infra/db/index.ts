@@ -6,22 +6,28 @@ import { createPgliteDb, openPglite } from './pglite.js';
 import type { Db } from './types.js';
 
 export type { Db, Queryable } from './types.js';
+export { DataDirBusyError } from './data-dir-lock.js';
 
 /** Opens the configured database, applying pending migrations first unless `migrate` is false. */
 export async function openDatabase(cfg: DatabaseConfig, migrate: boolean, log?: FastifyBaseLogger): Promise<Db> {
   if (cfg.kind === 'pglite') {
-    const pglite = await openPglite(cfg.dataDir);
+    const embedded = await openPglite(cfg.dataDir);
     if (migrate) {
-      const applied = await migratePglite(pglite);
-      if (applied.length) log?.info({ applied }, 'migrations applied');
+      try {
+        const applied = await migratePglite(embedded.pglite);
+        if (applied.length) log?.info({ applied }, 'migrations applied');
+      } catch (err) {
+        await embedded.close();
+        throw err;
+      }
     }
-    return createPgliteDb(pglite);
+    return createPgliteDb(embedded);
   }
   if (migrate) {
     const applied = await migratePostgres(cfg.migrationsUrl);
     if (applied.length) log?.info({ applied }, 'migrations applied');
   }
-  return createPgDb({ url: cfg.url, min: cfg.poolMin, max: cfg.poolMax });
+  return createPgDb({ url: cfg.url, min: cfg.poolMin, max: cfg.poolMax, statementTimeoutMs: cfg.statementTimeoutMs });
 }
 
 /** A human description of the backend without credentials, for the first log line. */

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BoundHistogram } from './bound-histogram.js';
+import { createMetricsListener, scrapeAuthorized, type MetricsListenerOptions } from './listener.js';
 import type { Db } from '../db/types.js';
 import { createPgBouncerCollector } from './pgbouncer.js';
 import { createPostgresCollector } from './postgres.js';
@@ -12,6 +13,15 @@ export interface Metrics {
   httpDuration: BoundHistogram<'method' | 'route' | 'status_code'>;
   refresher: Refresher;
   enabled: boolean;
+  /** Database work refused by admission control, by reason (queue_full | timeout). */
+  dbShed: Counter<'reason'>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The metrics registry, and the /metrics listener (started by whoever starts the app's). */
+    metrics: { registry: Registry; listen(): Promise<string | undefined>; url(): string | undefined };
+  }
 }
 
 /** What the collectors need; PgBouncer's is enabled by its admin URL. */
@@ -24,6 +34,8 @@ export interface MetricsOptions {
   pgbouncerAdminUrl?: string;
   /** Labels of `app_info` (1): alerts tell "Redis down" from "no Redis configured" by it. */
   info: { version: string; redis: boolean };
+  /** How many requests wait in the admission queue right now. */
+  admissionWaiting?: () => number;
 }
 
 /**
@@ -72,17 +84,35 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     labelNames: ['version', 'database', 'redis'],
     registers: [registry],
   }).set({ version: opts.info.version, database: db.kind, redis: String(opts.info.redis) }, 1);
+  const dbShed = new Counter({
+    name: 'db_admission_shed_total',
+    help: 'Database work refused with 503 by admission control (queue_full: refused at once; timeout: waited too long)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'db_admission_waiting',
+    help: 'Requests waiting in the admission queue for a database connection',
+    registers: [registry],
+    collect() {
+      this.set(opts.admissionWaiting?.() ?? 0);
+    },
+  });
   const collectors: Collector[] = [];
   if (opts.enabled && opts.pgbouncerAdminUrl)
     collectors.push(createPgBouncerCollector(opts.pgbouncerAdminUrl, registry));
   // The embedded database has no other backends to count.
   if (opts.enabled && db.kind === 'postgres') collectors.push(createPostgresCollector(db, registry));
   const refresher = startRefresher(collectors, { intervalMs: opts.refreshMs, registry, log: opts.log });
-  return { registry, httpDuration, refresher, enabled: opts.enabled };
+  return { registry, httpDuration, refresher, enabled: opts.enabled, dbShed };
 }
 
-/** Records every response under its route template (never the raw URL) and serves /metrics. */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/**
+ * Records every response under its route template (never the raw URL) and serves /metrics on its
+ * own listener (`app.metrics.listen()`, called by server.ts after the API listens); with
+ * METRICS_PORT=off and a METRICS_TOKEN, on the API port behind that token instead.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, where: MetricsListenerOptions): void {
   if (metrics.enabled) {
     app.addHook('onResponse', (request, reply, done) => {
       const labels = {
@@ -94,8 +124,17 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       done();
     });
   }
-  app.addHook('onClose', () => metrics.refresher.stop());
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  const listener = createMetricsListener(metrics.registry, where);
+  app.decorate('metrics', { registry: metrics.registry, listen: () => listener.listen(), url: () => listener.url() });
+  app.addHook('onClose', async () => {
+    metrics.refresher.stop();
+    await listener.close();
+  });
+  if (where.port === 'off' && where.token !== undefined) {
+    app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+      if (!scrapeAuthorized(req.headers.authorization, where.token))
+        return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('unauthorized\n');
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 }

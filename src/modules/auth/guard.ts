@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
-import { bearerToken, roleAtLeast, type Principal, type Role, type TokenService } from './tokens.js';
+import { bearerToken, roleAtLeast, type Principal, type Role, type TokenService, type Verified } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -57,4 +57,20 @@ export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): v
 
 function toArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * The guard's check of an `Authorization` header as a plain function, for the cache's fast path:
+ * the verified principal and the token's expiry, or undefined where the guard answers 401.
+ */
+export function headerAuthenticator(tokens: TokenService): (authorization: string) => Verified | undefined {
+  return (authorization) => {
+    const token = bearerToken(authorization);
+    if (token === undefined) return undefined;
+    try {
+      return tokens.verifyAccessUntil(token);
+    } catch {
+      return undefined;
+    }
+  };
 }

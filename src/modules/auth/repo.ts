@@ -68,6 +68,54 @@ export function createIdentityRepo(db: Queryable) {
       return rows.map(toUser);
     },
 
+    /**
+     * Locks, for a role change or deletion, the target user (if in the tenant) and every admin of
+     * the tenant, in id order: two concurrent demotions cannot both see "another admin remains".
+     */
+    async lockForAccessChange(q: Queryable, tenantId: string, id: string): Promise<{ id: string; role: Role }[]> {
+      const { rows } = await q.query<{ id: string; role: Role }>(
+        `SELECT id, role FROM users WHERE tenant_id = $1 AND (id = $2 OR role = 'admin') ORDER BY id FOR UPDATE`,
+        [tenantId, id],
+      );
+      return rows;
+    },
+
+    async setRole(q: Queryable, id: string, role: Role): Promise<User> {
+      const { rows } = await q.query<UserRow>(`UPDATE users SET role = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`, [
+        id,
+        role,
+      ]);
+      return toUser(rows[0]!);
+    },
+
+    async deleteUser(q: Queryable, id: string): Promise<void> {
+      await q.query('DELETE FROM users WHERE id = $1', [id]);
+    },
+
+    /**
+     * Records that a user's access changed (role now, or null: deleted), and prunes changes older
+     * than `keepSeconds`, which can no longer revoke any unexpired token.
+     */
+    async recordAccessChange(q: Queryable, userId: string, role: Role | null, keepSeconds: number): Promise<void> {
+      await q.query(
+        `INSERT INTO user_access_changes (user_id, role) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, changed_at = now()`,
+        [userId, role],
+      );
+      await q.query('DELETE FROM user_access_changes WHERE changed_at < now() - make_interval(secs => $1)', [
+        keepSeconds,
+      ]);
+    },
+
+    /** Access changes of the last `windowSeconds`: user id → role now (null: deleted). */
+    async recentAccessChanges(windowSeconds: number): Promise<Map<string, Role | null>> {
+      const { rows } = await db.query<{ user_id: string; role: Role | null }>(
+        'SELECT user_id, role FROM user_access_changes WHERE changed_at > now() - make_interval(secs => $1)',
+        [windowSeconds],
+      );
+      return new Map(rows.map((r) => [r.user_id, r.role]));
+    },
+
     async setOperator(email: string, isOperator: boolean): Promise<boolean> {
       const { rowCount } = await db.query('UPDATE users SET is_operator = $2 WHERE email = $1', [email, isOperator]);
       return rowCount > 0;

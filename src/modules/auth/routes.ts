@@ -10,33 +10,65 @@ import {
   RegisterBody,
   RegisterReply,
   TokenReply,
+  UserIdParams,
+  UserPatchBody,
   UserSchema,
 } from './schema.js';
 import type { AuthService } from './service.js';
+
+const security = [{ bearer: [] }];
 
 /** /api/auth/* and /api/users: thin adapters over the auth service. */
 export function authRoutes(app: FastifyInstance, auth: AuthService): void {
   app.post<{ Body: RegisterBody }>(
     '/api/auth/register',
-    { schema: { tags: ['auth'], body: RegisterBody, response: { 201: RegisterReply } } },
-    async (req, reply) => reply.code(201).send(await auth.register(req.body)),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a tenant and its first admin (limited per client address)',
+        body: RegisterBody,
+        response: { 201: RegisterReply },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await auth.register(req.body, req.ip)),
   );
 
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    { schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginReply } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; failed attempts are limited per account, address and both (429 + Retry-After)',
+        body: LoginBody,
+        response: { 200: LoginReply },
+      },
+    },
     async (req) => auth.login(req.body, req.ip),
   );
 
   app.post<{ Body: RefreshBody }>(
     '/api/auth/refresh',
-    { schema: { tags: ['auth'], body: RefreshBody, response: { 200: TokenReply } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for new tokens (single use; reuse revokes the session)',
+        body: RefreshBody,
+        response: { 200: TokenReply },
+      },
+    },
     async (req) => auth.refresh(req.body.refreshToken),
   );
 
   app.post<{ Body: RefreshBody }>(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], body: RefreshBody, response: { 204: Type.Null() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the presented refresh token',
+        body: RefreshBody,
+        response: { 204: Type.Null() },
+      },
+    },
     async (req, reply) => {
       await auth.logout(req.body.refreshToken);
       return reply.code(204).send();
@@ -47,7 +79,13 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     '/api/users',
     {
       config: { role: 'admin' },
-      schema: { tags: ['users'], security: [{ bearer: [] }], body: CreateUserBody, response: { 201: UserSchema } },
+      schema: {
+        tags: ['users'],
+        summary: 'Add a user to your tenant',
+        security,
+        body: CreateUserBody,
+        response: { 201: UserSchema },
+      },
     },
     async (req, reply) => {
       const { tenantId } = principalOf(req);
@@ -61,7 +99,8 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       config: { role: 'admin' },
       schema: {
         tags: ['users'],
-        security: [{ bearer: [] }],
+        summary: "List your tenant's users",
+        security,
         querystring: listQuery({}),
         response: { 200: pageReply(UserSchema) },
       },
@@ -70,6 +109,46 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       const { tenantId } = principalOf(req);
       const rows = await auth.listUsers(tenantId, req.query.limit + 1, decodeCursor(req.query.cursor));
       return toPage(rows, req.query.limit);
+    },
+  );
+
+  app.patch<{ Params: UserIdParams; Body: UserPatchBody }>(
+    '/api/users/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: "Change a user's role",
+        description:
+          'The user keeps working with tokens stating at most the new role; tokens stating a higher role stop ' +
+          'working on every replica within seconds. 409 when it would leave the tenant without an admin.',
+        security,
+        params: UserIdParams,
+        body: UserPatchBody,
+        response: { 200: UserSchema },
+      },
+    },
+    async (req) => auth.setRole(principalOf(req), req.params.id, req.body.role),
+  );
+
+  app.delete<{ Params: UserIdParams }>(
+    '/api/users/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user',
+        description:
+          "The user's refresh tokens are deleted with it and its access tokens stop working on every replica " +
+          'within seconds. 409 when it is the tenant’s last admin.',
+        security,
+        params: UserIdParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      await auth.deleteUser(principalOf(req), req.params.id);
+      return reply.code(204).send();
     },
   );
 }

@@ -54,3 +54,9 @@ export const CreateUserBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateUserBody = Static<typeof CreateUserBody>;
+
+export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export type UserIdParams = Static<typeof UserIdParams>;
+
+export const UserPatchBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+export type UserPatchBody = Static<typeof UserPatchBody>;

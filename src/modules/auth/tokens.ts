@@ -23,9 +23,22 @@ export interface TokenService {
   accessTtlSeconds: number;
   signAccess(p: Principal): string;
   verifyAccess(token: string): Principal;
-  /** verifyAccess, with the token's expiry: what a caller may keep until then. */
+  /**
+   * verifyAccess, with the token's expiry: what a caller may keep until then, or until
+   * revocationEpoch() changes (then it must verify again: the bearer may have lost access).
+   */
   verifyAccessUntil(token: string): Verified;
+  /** Changes whenever a user's tokens are revoked (deleted or demoted user). */
+  revocationEpoch(): number;
 }
+
+/** What the token service asks about a verified principal on every use: is its token revoked? */
+export interface RevocationCheck {
+  revoked(p: Principal): boolean;
+  epoch(): number;
+}
+
+const NOTHING_REVOKED: RevocationCheck = { revoked: () => false, epoch: () => 0 };
 
 const VERIFIED_CACHE_SIZE = 10_000;
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
@@ -35,17 +48,26 @@ export function bearerToken(header: string): string | undefined {
   return BEARER.exec(header)?.[1];
 }
 
-/** Builds the token service around one secret. */
-export function createTokenService(secret: string, accessTtlSeconds: number): TokenService {
+/** Builds the token service around one secret; `revocations` can withdraw a valid token's access. */
+export function createTokenService(
+  secret: string,
+  accessTtlSeconds: number,
+  revocations: RevocationCheck = NOTHING_REVOKED,
+): TokenService {
   const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: accessTtlSeconds * 1000 });
   const verifier = createVerifier({ key: secret, algorithms: ['HS256'] });
   // Verified tokens, until they expire: a hot token then costs one Map lookup instead of an
   // HMAC (fast-jwt's own cache hashes the token on every call). Bounded, oldest dropped first.
   const verified = new Map<string, Verified>();
   const invalid = () => new UnauthorizedError('The bearer token is invalid or expired');
+  const revoked = () =>
+    new UnauthorizedError('The bearer token was revoked (its user was removed or changed role); log in again');
   const verifyAccessUntil = (token: string): Verified => {
     const known = verified.get(token);
-    if (known && known.expMs > Date.now()) return known;
+    if (known && known.expMs > Date.now()) {
+      if (revocations.revoked(known.principal)) throw revoked();
+      return known;
+    }
     let claims: { sub?: unknown; tid?: unknown; role?: unknown; exp?: unknown };
     try {
       claims = verifier(token);
@@ -63,6 +85,7 @@ export function createTokenService(secret: string, accessTtlSeconds: number): To
       throw invalid();
     }
     const principal: Principal = { id: sub, tenantId: tid, role: role as Role };
+    if (revocations.revoked(principal)) throw revoked();
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
     const entry = { principal, expMs: exp * 1000 };
     verified.set(token, entry);
@@ -73,6 +96,7 @@ export function createTokenService(secret: string, accessTtlSeconds: number): To
     signAccess: (p) => signer({ sub: p.id, tid: p.tenantId, role: p.role }),
     verifyAccess: (token) => verifyAccessUntil(token).principal,
     verifyAccessUntil,
+    revocationEpoch: revocations.epoch,
   };
 }
 

@@ -1,5 +1,7 @@
+import fastJson from 'fast-json-stringify';
 import type { Queryable } from '../../infra/db/types.js';
-import type { Blueprint, BlueprintInput } from './schema.js';
+import { jsonbOrdered } from '../../lib/jsonb.js';
+import { BlueprintSchema, type Blueprint, type BlueprintInput } from './schema.js';
 
 interface Row {
   id: string;
@@ -38,6 +40,38 @@ function toBlueprint(r: Row): Blueprint {
   };
 }
 
+// The response body of a blueprint, exactly as the routes' serializer writes it: stored with the row
+// when it is written (`doc`), so reads pass text through instead of parsing and re-serializing JSONB.
+const serialize = fastJson(BlueprintSchema);
+
+/** A blueprint's stored response body (null for rows written before bodies were stored). */
+export interface BlueprintDoc {
+  id: string;
+  version: string;
+  doc: string;
+}
+
+type Written = BlueprintInput & { id: string; version: string; createdBy: string; createdAt: Date; now: Date };
+
+/** The body a GET of the row about to be written will answer, jsonb's key order included. */
+function docOf(b: Written): string {
+  return serialize({
+    id: b.id,
+    name: b.name,
+    description: b.description,
+    provider: b.provider,
+    region: b.region,
+    version: b.version,
+    status: b.status ?? 'draft',
+    parameters: jsonbOrdered(b.parameters),
+    resources: jsonbOrdered(b.resources),
+    tags: jsonbOrdered(b.tags),
+    createdAt: b.createdAt.toISOString(),
+    updatedAt: b.now.toISOString(),
+    createdBy: b.createdBy,
+  } satisfies Blueprint);
+}
+
 /** The editable columns in the order INSERT ($3–$11) and UPDATE ($3–$11) both use. */
 function writable(b: BlueprintInput & { version: string }): unknown[] {
   return [
@@ -64,12 +98,28 @@ export interface BlueprintFilter {
   q?: string;
 }
 
+/** Fills in the bodies of rows stored before bodies were (built from their columns, as written today). */
+async function withDocs(db: Queryable, tenantId: string, rows: { id: string; doc: string | null }[]) {
+  const missing = rows.filter((r) => r.doc === null).map((r) => r.id);
+  if (missing.length === 0) return rows as { id: string; doc: string }[];
+  const { rows: full } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+    [tenantId, missing],
+  );
+  const built = new Map(full.map((r) => [r.id, serialize(toBlueprint(r))]));
+  return rows.flatMap((r) => {
+    const doc = r.doc ?? built.get(r.id);
+    return doc === undefined ? [] : [{ id: r.id, doc }];
+  });
+}
+
 /** All SQL about blueprints; every statement is scoped by tenant_id. */
 export function createBlueprintRepo(db: Queryable) {
   return {
-    async list(tenantId: string, f: BlueprintFilter, limit: number, after: string | undefined): Promise<Blueprint[]> {
-      const { rows } = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM blueprints
+    /** A page of stored bodies, newest first (limit rows: ask one more to know there is a next page). */
+    async listDocs(tenantId: string, f: BlueprintFilter, limit: number, after: string | undefined) {
+      const { rows } = await db.query<{ id: string; doc: string | null }>(
+        `SELECT id, doc FROM blueprints
          WHERE tenant_id = $1
            AND ($2::uuid IS NULL OR id < $2::uuid)
            AND ($3::text IS NULL OR provider = $3)
@@ -78,7 +128,17 @@ export function createBlueprintRepo(db: Queryable) {
          ORDER BY id DESC LIMIT $6`,
         [tenantId, after ?? null, f.provider ?? null, f.status ?? null, f.q ? likePattern(f.q) : null, limit],
       );
-      return rows.map(toBlueprint);
+      return withDocs(db, tenantId, rows);
+    },
+
+    /** One stored body, with the version its ETag names. */
+    async getDoc(tenantId: string, id: string): Promise<BlueprintDoc | undefined> {
+      const { rows } = await db.query<{ id: string; version: string; doc: string | null }>(
+        'SELECT id, version, doc FROM blueprints WHERE tenant_id = $1 AND id = $2',
+        [tenantId, id],
+      );
+      const [row] = await withDocs(db, tenantId, rows);
+      return row && { ...row, version: rows[0]!.version };
     },
 
     async get(tenantId: string, id: string, q: Queryable = db, forUpdate = false): Promise<Blueprint | undefined> {
@@ -92,28 +152,31 @@ export function createBlueprintRepo(db: Queryable) {
     async insert(
       tenantId: string,
       b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date },
+      q: Queryable = db,
     ): Promise<Blueprint> {
-      const { rows } = await db.query<Row>(
-        `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+      const { rows } = await q.query<Row>(
+        `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
          RETURNING ${COLUMNS}`,
-        [b.id, tenantId, ...writable(b), b.createdBy, b.now],
+        [b.id, tenantId, ...writable(b), b.createdBy, b.now, docOf({ ...b, createdAt: b.now })],
       );
       return toBlueprint(rows[0]!);
     },
 
+    /** Rewrites the editable columns of `current` (a row read FOR UPDATE in transaction q). */
     async update(
       q: Queryable,
       tenantId: string,
-      id: string,
+      current: Pick<Blueprint, 'id' | 'createdAt' | 'createdBy'>,
       b: BlueprintInput & { version: string; now: Date },
     ): Promise<Blueprint> {
+      const doc = docOf({ ...b, id: current.id, createdBy: current.createdBy, createdAt: new Date(current.createdAt) });
       const { rows } = await q.query<Row>(
         `UPDATE blueprints SET name = $3, description = $4, provider = $5, region = $6, version = $7, status = $8,
-           parameters = $9, resources = $10, tags = $11, updated_at = $12
+           parameters = $9, resources = $10, tags = $11, updated_at = $12, doc = $13
          WHERE tenant_id = $1 AND id = $2
          RETURNING ${COLUMNS}`,
-        [tenantId, id, ...writable(b), b.now],
+        [tenantId, current.id, ...writable(b), b.now, doc],
       );
       return toBlueprint(rows[0]!);
     },

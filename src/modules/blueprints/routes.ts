@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Cached } from '../../infra/http/cached.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
+import { blueprintTag, listTagsOf, writesTag } from './cache-tags.js';
 import { BlueprintInput, BlueprintListQuery, BlueprintSchema, IdParams } from './schema.js';
 import { blueprintEtag, type BlueprintService } from './service.js';
 
@@ -15,7 +18,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     '/api/blueprints',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'blueprints', ttl: 300, swr: 300 }),
+      ...cached({
+        family: 'blueprints',
+        ttl: 300,
+        swr: 300,
+        tags: listTagsOf,
+        joinTags: (req, tenantId) => [...listTagsOf(req, tenantId), writesTag(tenantId)],
+      }),
       schema: {
         tags: ['blueprints'],
         security,
@@ -23,9 +32,15 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
         response: { 200: pageReply(BlueprintSchema) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
-      return blueprints.list(principalOf(req), filter, limit, cursor);
+      const p = principalOf(req);
+      const { body, ids } = await blueprints.list(p, filter, limit, cursor);
+      addCacheTags(
+        req,
+        ids.map((id) => blueprintTag(p.tenantId, id)),
+      );
+      return sendJsonText(reply, body);
     },
   );
 
@@ -37,8 +52,8 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
         family: 'blueprints',
         ttl: 300,
         swr: 300,
-        key: (req) => (req.params as { id: string }).id,
-        tags: (req, tenantId) => [`${tenantId}:bp:${(req.params as { id: string }).id}`],
+        key: (req) => (req.params as { id: string }).id.toLowerCase(),
+        tags: (req, tenantId) => [blueprintTag(tenantId, (req.params as { id: string }).id)],
       }),
       schema: {
         tags: ['blueprints'],
@@ -49,8 +64,8 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       },
     },
     async (req, reply) => {
-      const b = await blueprints.get(principalOf(req), req.params.id);
-      return reply.header('etag', blueprintEtag(b)).send(b);
+      const b = await blueprints.getDoc(principalOf(req), req.params.id);
+      return sendJsonText(reply.header('etag', blueprintEtag(b)), b.doc);
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { ForbiddenError } from '../../errors.js';
+import { ForbiddenError, ValidationError } from '../../errors.js';
+import { compileGlob, GlobError } from '../../infra/cache/glob.js';
 import type { ResponseCache } from '../../infra/cache/response-cache.js';
 import { principalOf } from '../auth/guard.js';
 import type { IdentityRepo } from '../auth/repo.js';
@@ -50,7 +51,18 @@ export function cacheAdminRoutes(app: FastifyInstance, cache: ResponseCache, ide
         response: { 200: Type.Object({ invalidated: Type.Integer() }) },
       },
     },
-    async (req) => ({ invalidated: await cache.invalidatePattern(await scope(req), req.query.pattern) }),
+    async (req) => {
+      // A malformed glob is a 400, which comes before the role's 403.
+      try {
+        compileGlob(req.query.pattern);
+      } catch (err) {
+        if (!(err instanceof GlobError)) throw err;
+        throw new ValidationError(`Invalid querystring: /pattern ${err.message}`, [
+          { path: '/pattern', message: err.message },
+        ]);
+      }
+      return { invalidated: await cache.invalidatePattern(await scope(req), req.query.pattern) };
+    },
   );
 
   app.delete(

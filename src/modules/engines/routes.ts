@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Cached } from '../../infra/http/cached.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
 import { stableJson } from '../../lib/stable-json.js';
 import { principalOf } from '../auth/guard.js';
+import { blueprintTag } from '../blueprints/cache-tags.js';
 import {
   EstimateBody,
   EstimateReply,
@@ -24,12 +25,12 @@ const security = [{ bearer: [] }];
 function contentKey(req: FastifyRequest): string {
   const { blueprintId, ...rest } = req.body as { blueprintId?: string };
   const digest = createHash('sha256').update(stableJson(rest)).digest('base64url');
-  return blueprintId ? `${blueprintId}:${digest}` : `inline:${digest}`;
+  return blueprintId ? `${blueprintId.toLowerCase()}:${digest}` : `inline:${digest}`;
 }
 
-function blueprintTag(req: FastifyRequest, tenantId: string): string[] {
+function sourceTags(req: FastifyRequest, tenantId: string): string[] {
   const id = (req.body as { blueprintId?: string }).blueprintId;
-  return id ? [`${tenantId}:bp:${id}`] : [];
+  return id ? [blueprintTag(tenantId, id)] : [];
 }
 
 /** /api/iac/generate, /api/cost/estimate and /api/guardrails/*: thin adapters over the engines. */
@@ -38,7 +39,7 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/iac/generate',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'iac', ttl: 300, key: contentKey, tags: blueprintTag }),
+      ...cached({ family: 'iac', ttl: 300, key: contentKey, tags: sourceTags }),
       schema: { tags: ['iac'], security, body: GenerateBody, response: { 200: GenerateReply } },
     },
     async (req) => engines.generate(principalOf(req), req.body),
@@ -48,7 +49,7 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     '/api/cost/estimate',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'cost', ttl: 300, key: contentKey, tags: blueprintTag }),
+      ...cached({ family: 'cost', ttl: 300, key: contentKey, tags: sourceTags }),
       schema: { tags: ['cost'], security, body: EstimateBody, response: { 200: EstimateReply } },
     },
     async (req) => engines.estimate(principalOf(req), req.body),

@@ -1,5 +1,13 @@
+import fastJson from 'fast-json-stringify';
 import type { Queryable } from '../../infra/db/types.js';
-import { ENVIRONMENTS, PROJECT_STATUSES, type Project, type StatsSummary } from './schema.js';
+import { ENVIRONMENTS, PROJECT_STATUSES, ProjectSchema, type Project, type StatsSummary } from './schema.js';
+
+// A project's response body as the routes' serializer writes it, stored with the row (`doc`) so
+// reads pass it through (see migrations/005).
+const serialize = fastJson(ProjectSchema);
+
+/** The body a GET of `p` answers (ids as PostgreSQL prints a uuid: lower case). */
+const docOf = (p: Project) => serialize({ ...p, blueprintIds: p.blueprintIds.map((id) => id.toLowerCase()) });
 
 interface Row {
   id: string;
@@ -40,7 +48,20 @@ export interface ProjectFilter {
   environment?: string;
 }
 
-type ProjectFields = Omit<Project, 'createdAt' | 'updatedAt' | 'blueprintIds'>;
+/** Fills in the bodies of rows stored before bodies were (built from their columns, as written today). */
+async function withDocs(db: Queryable, tenantId: string, rows: { id: string; doc: string | null }[]) {
+  const missing = rows.filter((r) => r.doc === null).map((r) => r.id);
+  if (missing.length === 0) return rows as { id: string; doc: string }[];
+  const { rows: full } = await db.query<Row>(`${SELECT} WHERE p.tenant_id = $1 AND p.id = ANY($2::uuid[])`, [
+    tenantId,
+    missing,
+  ]);
+  const built = new Map(full.map((r) => [r.id, serialize(toProject(r))]));
+  return rows.flatMap((r) => {
+    const doc = r.doc ?? built.get(r.id);
+    return doc === undefined ? [] : [{ id: r.id, doc }];
+  });
+}
 
 /** All SQL about projects and their blueprint links; every statement is scoped by tenant_id. */
 export function createProjectRepo(db: Queryable) {
@@ -55,9 +76,10 @@ export function createProjectRepo(db: Queryable) {
   }
 
   return {
-    async list(tenantId: string, f: ProjectFilter, limit: number, after: string | undefined): Promise<Project[]> {
-      const { rows } = await db.query<Row>(
-        `${SELECT}
+    /** A page of stored bodies, newest first (limit rows: ask one more to know there is a next page). */
+    async listDocs(tenantId: string, f: ProjectFilter, limit: number, after: string | undefined) {
+      const { rows } = await db.query<{ id: string; doc: string | null }>(
+        `SELECT p.id, p.doc FROM projects p
          WHERE p.tenant_id = $1
            AND ($2::uuid IS NULL OR p.id < $2::uuid)
            AND ($3::text IS NULL OR p.status = $3)
@@ -65,7 +87,16 @@ export function createProjectRepo(db: Queryable) {
          ORDER BY p.id DESC LIMIT $5`,
         [tenantId, after ?? null, f.status ?? null, f.environment ?? null, limit],
       );
-      return rows.map(toProject);
+      return withDocs(db, tenantId, rows);
+    },
+
+    /** One stored body. */
+    async getDoc(tenantId: string, id: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ id: string; doc: string | null }>(
+        'SELECT p.id, p.doc FROM projects p WHERE p.tenant_id = $1 AND p.id = $2',
+        [tenantId, id],
+      );
+      return (await withDocs(db, tenantId, rows))[0]?.doc;
     },
 
     async get(tenantId: string, id: string, q: Queryable = db, forUpdate = false): Promise<Project | undefined> {
@@ -76,35 +107,44 @@ export function createProjectRepo(db: Queryable) {
       return rows[0] && toProject(rows[0]);
     },
 
-    async insert(
-      q: Queryable,
-      tenantId: string,
-      p: ProjectFields & { blueprintIds: string[]; now: Date },
-    ): Promise<void> {
+    async insert(q: Queryable, tenantId: string, p: Project): Promise<void> {
       await q.query(
-        `INSERT INTO projects (id, tenant_id, name, description, environment, status, budget_monthly, owner, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-        [p.id, tenantId, p.name, p.description, p.environment, p.status, p.budgetMonthly, p.owner, p.now],
+        `INSERT INTO projects (id, tenant_id, name, description, environment, status, budget_monthly, owner, created_at, updated_at, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          p.id,
+          tenantId,
+          p.name,
+          p.description,
+          p.environment,
+          p.status,
+          p.budgetMonthly,
+          p.owner,
+          p.createdAt,
+          p.updatedAt,
+          docOf(p),
+        ],
       );
       await setBlueprints(q, p.id, p.blueprintIds);
     },
 
-    async update(
-      q: Queryable,
-      tenantId: string,
-      p: ProjectFields & { blueprintIds?: string[]; now: Date },
-    ): Promise<void> {
+    /** Rewrites a project to `p`; its blueprint links only when `links` says they changed. */
+    async update(q: Queryable, tenantId: string, p: Project, links: boolean): Promise<void> {
       await q.query(
-        `UPDATE projects SET name = $3, description = $4, environment = $5, status = $6, budget_monthly = $7, updated_at = $8
+        `UPDATE projects SET name = $3, description = $4, environment = $5, status = $6, budget_monthly = $7, updated_at = $8, doc = $9
          WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, p.id, p.name, p.description, p.environment, p.status, p.budgetMonthly, p.now],
+        [tenantId, p.id, p.name, p.description, p.environment, p.status, p.budgetMonthly, p.updatedAt, docOf(p)],
       );
-      if (p.blueprintIds) await setBlueprints(q, p.id, p.blueprintIds);
+      if (links) await setBlueprints(q, p.id, p.blueprintIds);
     },
 
-    async remove(tenantId: string, id: string): Promise<boolean> {
-      const { rowCount } = await db.query('DELETE FROM projects WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-      return rowCount > 0;
+    /** Deletes a project; returns what the cache needs of it, or undefined when there was none. */
+    async remove(tenantId: string, id: string): Promise<Pick<Project, 'id' | 'status' | 'environment'> | undefined> {
+      const { rows } = await db.query<Pick<Project, 'id' | 'status' | 'environment'>>(
+        'DELETE FROM projects WHERE tenant_id = $1 AND id = $2 RETURNING id, status, environment',
+        [tenantId, id],
+      );
+      return rows[0];
     },
 
     /** One round trip for the whole summary; every enum value is present, zeros included. */

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Cached } from '../../infra/http/cached.js';
+import type { Cached } from '../../infra/cache/http/cached.js';
+import { addCacheTags } from '../../infra/cache/http/route.js';
+import { sendJsonText } from '../../infra/http/json-text.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
+import { statsTag } from '../blueprints/cache-tags.js';
+import { projectListTagsOf, projectTag, projectWritesTag } from './cache-tags.js';
 import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSummary } from './schema.js';
 import type { ProjectService } from './service.js';
 
@@ -16,7 +20,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'projects', ttl: 180, swr: 180 }),
+      ...cached({
+        family: 'projects',
+        ttl: 180,
+        swr: 180,
+        tags: projectListTagsOf,
+        joinTags: (req, tenantId) => [...projectListTagsOf(req, tenantId), projectWritesTag(tenantId)],
+      }),
       schema: {
         tags: ['projects'],
         security,
@@ -24,9 +34,15 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: pageReply(ProjectSchema) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, cursor, ...filter } = req.query;
-      return projects.list(principalOf(req), filter, limit, cursor);
+      const p = principalOf(req);
+      const { body, ids } = await projects.list(p, filter, limit, cursor);
+      addCacheTags(
+        req,
+        ids.map((id) => projectTag(p.tenantId, id)),
+      );
+      return sendJsonText(reply, body);
     },
   );
 
@@ -35,7 +51,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     '/api/projects/stats/summary',
     {
       config: { role: 'viewer' },
-      ...cached({ family: 'stats', ttl: 60, swr: 60, key: () => 'summary' }),
+      ...cached({
+        family: 'stats',
+        ttl: 60,
+        swr: 60,
+        key: () => 'summary',
+        tags: (_req, tenantId) => [statsTag(tenantId)],
+      }),
       schema: { tags: ['projects'], security, querystring: CacheOnlyQuery, response: { 200: StatsSummary } },
     },
     async (req) => projects.summary(principalOf(req)),
@@ -49,8 +71,8 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         family: 'projects',
         ttl: 180,
         swr: 180,
-        key: (req) => (req.params as { id: string }).id,
-        tags: (req, tenantId) => [`${tenantId}:project:${(req.params as { id: string }).id}`],
+        key: (req) => (req.params as { id: string }).id.toLowerCase(),
+        tags: (req, tenantId) => [projectTag(tenantId, (req.params as { id: string }).id)],
       }),
       schema: {
         tags: ['projects'],
@@ -60,7 +82,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         response: { 200: ProjectSchema },
       },
     },
-    async (req) => projects.get(principalOf(req), req.params.id),
+    async (req, reply) => sendJsonText(reply, await projects.getDoc(principalOf(req), req.params.id)),
   );
 
   app.post<{ Body: ProjectInput }>(

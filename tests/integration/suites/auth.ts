@@ -104,6 +104,16 @@ export function authSuite(ctx: SuiteContext): void {
       assert.equal(problemOf(bad).detail, problemOf(unknown).detail);
     });
 
+    it('a NUL character in the login email is an unknown account (401), not a database error', async () => {
+      const res = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'admin\u0000@acme.example', password: 'whatever password' },
+      });
+      assert.equal(res.statusCode, 401);
+      assert.equal(problemOf(res).detail, 'Invalid email or password');
+    });
+
     it('rate-limits failed logins per account with Retry-After, but never successful ones', async () => {
       const a = await registerTenant(ctx.t.app, 'LimitCo');
       const login = (password: string) =>
@@ -186,6 +196,8 @@ export function authSuite(ctx: SuiteContext): void {
       const routes: [string, string][] = [
         ['GET', '/api/users'],
         ['POST', '/api/users'],
+        ['PATCH', `/api/users/${id}`],
+        ['DELETE', `/api/users/${id}`],
         ['GET', '/api/blueprints'],
         ['POST', '/api/blueprints'],
         ['GET', `/api/blueprints/${id}`],

@@ -6,4 +6,4 @@ export interface SuiteContext {
 }
 
 /** Login limits the API suites run with (low, so the 429 path is cheap to reach). */
-export const SUITE_ENV = { LOGIN_FAILURES_PER_ACCOUNT: '3', LOGIN_FAILURES_PER_IP: '1000' };
+export const SUITE_ENV = { LOGIN_LIMIT_ACCOUNT_IP: '3/15m', LOGIN_LIMIT_IP: '1000/1m' };

@@ -2,16 +2,31 @@ import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import { bearerToken, type Principal, type Verified } from '../../modules/auth/tokens.js';
-import type { CacheEntry } from '../cache/entry.js';
-import type { ResponseCache } from '../cache/response-cache.js';
-import type { Series } from '../metrics/bound-histogram.js';
+import type { Series } from '../../metrics/bound-histogram.js';
+import type { CacheEntry } from '../entry.js';
+import type { ResponseCache } from '../response-cache.js';
+
+/** Who a bearer credential authenticates, as the routed path's auth guard decides it. */
+export interface Authenticated {
+  /** The verified token's claims object: the same object for the same token while it is cached. */
+  principal: object;
+  /** The token's expiry (epoch ms). */
+  expMs: number;
+}
 
 /** What the fast path needs from the rest of the app; each piece is the one the routed path uses. */
 export interface FastHitDeps {
   cache: ResponseCache;
-  /** The auth guard's verifier: the principal and the token's expiry, or a throw. */
-  verify: (token: string) => Verified;
+  /**
+   * The auth guard's own check of an `Authorization` header: the principal and the token's expiry,
+   * or undefined where the routed path would answer 401.
+   */
+  authenticate: (authorization: string) => Authenticated | undefined;
+  /**
+   * Changes whenever access tokens are revoked (a user deleted or demoted: TokenService.revocationEpoch);
+   * a connection's repeat matched before the change authenticates again.
+   */
+  revocationEpoch?: () => number;
   /** Fastify's genReqId: the caller's valid X-Request-Id, or a new one. */
   requestId: (req: IncomingMessage) => string;
   /** The HTTP histogram's series of a route's 200s (absent when metrics are off). */
@@ -61,6 +76,8 @@ interface Repeat {
   origin: string | undefined;
   /** The token's expiry (epoch ms), checked against the wall clock as the verifier does. */
   expMs: number;
+  /** The revocation epoch it was verified in. */
+  epoch: number | undefined;
   known: Known;
 }
 
@@ -86,7 +103,7 @@ const MAX_SLOTS = 20_000;
  */
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
-  let byPrincipal = new WeakMap<Principal, Map<string, Known>>();
+  let byPrincipal = new WeakMap<object, Map<string, Known>>();
   const lastOn = new WeakMap<Socket, Repeat>();
   let slots = 0;
   let open = true;
@@ -194,21 +211,18 @@ export function createFastHits(deps: FastHitDeps) {
       last.authorization === authorization &&
       last.url === url &&
       last.origin === origin &&
-      last.expMs > Date.now()
+      last.expMs > Date.now() &&
+      last.epoch === deps.revocationEpoch?.()
     )
       return last.known;
-    // The auth guard's parsing and verifier: a token it would refuse (the routed path's 401)
-    // never leads to a remembered principal.
-    const token = bearerToken(authorization);
-    if (token === undefined) return undefined;
-    let verified: Verified;
-    try {
-      verified = deps.verify(token);
-    } catch {
-      return undefined;
-    }
+    // The auth guard's own check: a token it would refuse (the routed path's 401) never leads to a
+    // remembered principal.
+    const verified = deps.authenticate(authorization);
+    if (verified === undefined) return undefined;
     const known = byPrincipal.get(verified.principal)?.get(slotOf(url, origin));
-    if (known !== undefined) lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, known });
+    const epoch = deps.revocationEpoch?.();
+    if (known !== undefined)
+      lastOn.set(req.socket, { authorization, url, origin, expMs: verified.expMs, epoch, known });
     return known;
   }
 }
