@@ -40,6 +40,7 @@ import { createReviewService, guardrailSettingsTag } from './modules/review/serv
 import { createProjectRepo } from './modules/projects/repo.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import { createProjectService } from './modules/projects/service.js';
+import { VERSION } from './version.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -149,7 +150,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     openapi: {
       info: {
         title: 'IAC Dharma API',
-        version: '0.1.0',
+        version: VERSION,
         description: 'Blueprints, projects, IaC generation, cost and guardrails',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
@@ -193,7 +194,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     refreshMs: config.metricsRefreshMs,
     enabled: config.metricsEnabled,
     pgbouncerAdminUrl: config.pgbouncerAdminUrl,
-    info: { version: '0.1.0', redis: Boolean(config.redis) },
+    info: { version: VERSION, redis: Boolean(config.redis) },
   });
   registerMetrics(app, metrics, config.metrics);
 

@@ -3,6 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import type { ErrorObject } from 'ajv';
+import envSchema from 'env-schema';
+import { EnvSchema, type Env } from './config/env.js';
 
 /** Where the database lives: the embedded PGlite default, or a real PostgreSQL (usually via PgBouncer). */
 export type DatabaseConfig =
@@ -78,56 +82,15 @@ export interface AuthConfig {
 /** A configuration problem; the server prints its message as one line and exits. */
 export class ConfigError extends Error {}
 
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
-
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = str(env, name);
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-  }
-  return raw;
-}
-
-function databaseFromParts(env: Env): string | undefined {
-  const host = str(env, 'DB_HOST');
-  if (host === undefined) return undefined;
-  const port = int(env, 'DB_PORT', 5432, 1, 65535);
-  const name = str(env, 'DB_NAME') ?? 'iac_dharma';
-  const user = str(env, 'DB_USER') ?? 'postgres';
-  const password = str(env, 'DB_PASSWORD');
-  const auth = encodeURIComponent(user) + (password ? `:${encodeURIComponent(password)}` : '');
-  return `postgres://${auth}@${host}:${port}/${encodeURIComponent(name)}`;
-}
+type RawEnv = Record<string, string | undefined>;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
-/** `N/<duration>` (e.g. `10/15m`: 10 per 15 minutes; units s, m, h). */
-function limit(env: Env, name: string, def: string): Limit {
-  const raw = str(env, name) ?? def;
-  const m = /^(\d{1,7})\/(\d{1,6})([smh])$/.exec(raw);
-  const points = m ? Number(m[1]) : 0;
-  const seconds = m ? Number(m[2]) * UNIT_SECONDS[m[3]!]! : 0;
+/** `N/<duration>` (e.g. `10/15m`: 10 per 15 minutes); the schema checked its form. */
+function limit(name: string, raw: string): Limit {
+  const m = /^(\d+)\/(\d+)([smh])$/.exec(raw)!;
+  const points = Number(m[1]);
+  const seconds = Number(m[2]) * UNIT_SECONDS[m[3]!]!;
   if (points < 1 || seconds < 1 || seconds > 7 * 86_400) {
     throw new ConfigError(`${name} must look like 10/15m (a count per s, m or h, at most 7 days; got "${raw}")`);
   }
@@ -148,10 +111,12 @@ function isProxyAddress(entry: string): boolean {
 }
 
 /** TRUST_PROXY as Fastify takes it: true/false, a hop count, or a list of addresses and CIDR ranges. */
-function trustProxy(env: Env): boolean | number | string[] {
-  const raw = str(env, 'TRUST_PROXY') ?? 'false';
+function trustProxy(raw: string): boolean | number | string[] {
   if (raw === 'true' || raw === 'false') return raw === 'true';
-  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 100);
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 100) throw new ConfigError(`TRUST_PROXY must count at most 100 hops (got "${raw}")`);
+    return Number(raw);
+  }
   const list = raw.split(',').map((s) => s.trim());
   const bad = list.find((s) => !isProxyAddress(s));
   if (bad !== undefined) {
@@ -167,19 +132,15 @@ function trustProxy(env: Env): boolean | number | string[] {
  * and DNS work share: hashing may take all but one of its threads, and by default about one per core.
  */
 function hashing(env: Env): AuthConfig['hashing'] {
-  const pool = int(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024);
+  const pool = env.UV_THREADPOOL_SIZE;
   const most = Math.max(1, pool - 1);
-  const concurrency = int(env, 'PASSWORD_HASH_CONCURRENCY', Math.min(availableParallelism(), most), 1, 1024);
+  const concurrency = env.PASSWORD_HASH_CONCURRENCY ?? Math.min(availableParallelism(), most);
   if (concurrency > most) {
     throw new ConfigError(
       `PASSWORD_HASH_CONCURRENCY must be below UV_THREADPOOL_SIZE (${pool}) so hashing never takes every libuv thread`,
     );
   }
-  return {
-    concurrency,
-    maxQueue: int(env, 'PASSWORD_HASH_QUEUE', 1_000, 0, 100_000),
-    maxWaitMs: int(env, 'PASSWORD_HASH_WAIT_MS', 10_000, 1, 120_000),
-  };
+  return { concurrency, maxQueue: env.PASSWORD_HASH_QUEUE, maxWaitMs: env.PASSWORD_HASH_WAIT_MS };
 }
 
 /** The dev-only JWT secret: generated once and kept in the data directory so tokens survive restarts. */
@@ -195,101 +156,118 @@ function devJwtSecret(dataDir: string): string {
   }
 }
 
-/** Parses the environment against the table in SPEC §2; throws ConfigError naming the bad variable. */
-export function loadConfig(env: Env = process.env): Readonly<Config> {
-  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
-  if (!['development', 'production', 'test'].includes(nodeEnv)) {
-    throw new ConfigError(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+/**
+ * The environment as the schema reads it: `.env` (when reading the process's own environment and
+ * the file exists) under the real environment, blank values as unset.
+ */
+function gather(env: RawEnv, dotenv: boolean): RawEnv {
+  let file: RawEnv = {};
+  if (dotenv) {
+    try {
+      file = parseEnv(readFileSync('.env', 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`.env: ${(err as Error).message}`);
+    }
   }
-  const pgProtocols = ['postgres:', 'postgresql:'];
-  const dbUrl = url(env, 'DATABASE_URL', pgProtocols) ?? databaseFromParts(env);
-  const dataDir = str(env, 'PGLITE_DIR') ?? './data/pglite';
-  const poolMin = int(env, 'DB_POOL_MIN', 5, 0, 1000);
-  const poolMax = int(env, 'DB_POOL_MAX', 25, 1, 1000);
-  if (poolMin > poolMax) throw new ConfigError('DB_POOL_MIN must not exceed DB_POOL_MAX');
+  const names = Object.keys(EnvSchema.properties);
+  const merged: RawEnv = {};
+  for (const n of names) {
+    const v = (env[n] ?? file[n])?.trim();
+    if (v !== undefined && v !== '') merged[n] = v;
+  }
+  return merged;
+}
+
+/** One line naming the first variable the schema refuses. */
+function explain(err: unknown, given: RawEnv): ConfigError {
+  const first = (err as { errors?: ErrorObject[] }).errors?.[0];
+  if (!first) return new ConfigError((err as Error).message);
+  const name = first.instancePath.slice(1);
+  const prop = (EnvSchema.properties as Record<string, { 'x-expect'?: string }>)[name];
+  const why = prop?.['x-expect'] ? `must be ${prop['x-expect']}` : (first.message ?? 'is invalid');
+  return new ConfigError(`${name} ${why} (got "${given[name]}")`);
+}
+
+/**
+ * Parses the environment once against EnvSchema (src/config/env.ts: every variable and default)
+ * and derives the frozen Config; a bad value throws ConfigError naming the variable. Reading the
+ * process's own environment, a `.env` file in the working directory is read too (the real
+ * environment wins).
+ */
+export function loadConfig(source: RawEnv = process.env): Readonly<Config> {
+  const given = gather(source, source === process.env);
+  let env: Env;
+  try {
+    env = envSchema<Env>({
+      schema: structuredClone(EnvSchema),
+      data: given,
+      env: false,
+      // `x-expect` only words the error message.
+      ajv: { customOptions: (ajv) => ajv.addKeyword('x-expect') },
+    });
+  } catch (err) {
+    throw explain(err, given);
+  }
+  const fromParts = env.DB_HOST
+    ? `postgres://${encodeURIComponent(env.DB_USER)}${env.DB_PASSWORD ? `:${encodeURIComponent(env.DB_PASSWORD)}` : ''}@${env.DB_HOST}:${env.DB_PORT}/${encodeURIComponent(env.DB_NAME)}`
+    : undefined;
+  const dbUrl = env.DATABASE_URL ?? fromParts;
+  if (env.DB_POOL_MIN > env.DB_POOL_MAX) throw new ConfigError('DB_POOL_MIN must not exceed DB_POOL_MAX');
   const database: DatabaseConfig = dbUrl
     ? {
         kind: 'postgres',
         url: dbUrl,
-        migrationsUrl: url(env, 'MIGRATIONS_DATABASE_URL', pgProtocols) ?? dbUrl,
-        poolMin,
-        poolMax,
-        statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+        migrationsUrl: env.MIGRATIONS_DATABASE_URL ?? dbUrl,
+        poolMin: env.DB_POOL_MIN,
+        poolMax: env.DB_POOL_MAX,
+        statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       }
-    : { kind: 'pglite', dataDir };
+    : { kind: 'pglite', dataDir: env.PGLITE_DIR };
 
-  const migrateRaw = str(env, 'MIGRATE') ?? 'true';
-  if (!['true', 'false'].includes(migrateRaw)) throw new ConfigError('MIGRATE must be true or false');
-
-  const redisHost = str(env, 'REDIS_HOST');
-  const redisUrl =
-    url(env, 'REDIS_URL', ['redis:', 'rediss:']) ??
-    (redisHost ? `redis://${redisHost}:${int(env, 'REDIS_PORT', 6379, 1, 65535)}` : undefined);
-  const redisTtlDefault = int(env, 'REDIS_TTL_DEFAULT', 300, 1, 86_400 * 30);
-  const commandTimeoutMs = int(env, 'REDIS_COMMAND_TIMEOUT_MS', 50, 1, 60_000);
-
-  let jwtSecret = str(env, 'JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    throw new ConfigError('JWT_SECRET must be at least 32 characters');
-  }
+  const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);
+  let jwtSecret = env.JWT_SECRET;
   if (jwtSecret === undefined) {
-    if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
     jwtSecret = devJwtSecret(database.kind === 'pglite' ? database.dataDir : './data');
   }
-
-  const metricsRaw = str(env, 'METRICS_ENABLED') ?? 'true';
-  if (!['true', 'false'].includes(metricsRaw)) throw new ConfigError('METRICS_ENABLED must be true or false');
-
-  const metricsPortRaw = str(env, 'METRICS_PORT') ?? '9464';
-  const metricsPort: number | 'off' = metricsPortRaw === 'off' ? 'off' : int(env, 'METRICS_PORT', 9464, 0, 65535);
-  const metricsToken = str(env, 'METRICS_TOKEN');
-  if (metricsToken !== undefined && metricsToken.length < 16) {
-    throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
-  }
-
-  const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
-  }
+  const metricsPort: number | 'off' = env.METRICS_PORT === 'off' ? 'off' : Number(env.METRICS_PORT);
+  if (metricsPort !== 'off' && metricsPort > 65535)
+    throw new ConfigError(`METRICS_PORT must be a port number or off (got "${env.METRICS_PORT}")`);
 
   return Object.freeze({
-    env: nodeEnv as Config['env'],
-    port: int(env, 'PORT', 3000, 0, 65535),
-    host: str(env, 'HOST') ?? '0.0.0.0',
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
     database,
-    migrate: migrateRaw === 'true',
-    pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
-    redis: redisUrl ? { url: redisUrl, commandTimeoutMs } : undefined,
-    redisTtlDefault,
-    cacheL1MaxBytes: int(env, 'CACHE_L1_MAX_MB', 64, 1, 16_384) * 1024 * 1024,
+    migrate: env.MIGRATE,
+    pgbouncerAdminUrl: env.PGBOUNCER_ADMIN_URL,
+    redis: redisUrl ? { url: redisUrl, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS } : undefined,
+    redisTtlDefault: env.REDIS_TTL_DEFAULT,
+    cacheL1MaxBytes: env.CACHE_L1_MAX_MB * 1024 * 1024,
     jwtSecret,
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '')
-      .split(',')
+    corsOrigins: env.CORS_ORIGINS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    logLevel,
-    logSlowMs: int(env, 'LOG_SLOW_MS', 500, 0, 3_600_000),
-    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
-    metricsRefreshMs: int(env, 'METRICS_REFRESH_MS', 5_000, 50, 3_600_000),
-    metricsEnabled: metricsRaw === 'true',
-    metrics: { host: str(env, 'METRICS_HOST') ?? '127.0.0.1', port: metricsPort, token: metricsToken },
-    admission: {
-      queueMax: int(env, 'DB_QUEUE_MAX', 1000, 0, 1_000_000),
-      timeoutMs: int(env, 'DB_QUEUE_TIMEOUT_MS', 1000, 1, 600_000),
-    },
-    trustProxy: trustProxy(env),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+    logSlowMs: env.LOG_SLOW_MS,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    metricsRefreshMs: env.METRICS_REFRESH_MS,
+    metricsEnabled: env.METRICS_ENABLED,
+    metrics: { host: env.METRICS_HOST, port: metricsPort, token: env.METRICS_TOKEN },
+    admission: { queueMax: env.DB_QUEUE_MAX, timeoutMs: env.DB_QUEUE_TIMEOUT_MS },
+    trustProxy: trustProxy(env.TRUST_PROXY),
     auth: {
       accessTtlSeconds: 15 * 60,
       refreshTtlSeconds: 7 * 24 * 3600,
       limits: {
-        accountIp: limit(env, 'LOGIN_LIMIT_ACCOUNT_IP', '10/15m'),
-        account: limit(env, 'LOGIN_LIMIT_ACCOUNT', '100/15m'),
-        ip: limit(env, 'LOGIN_LIMIT_IP', '100/1m'),
-        register: limit(env, 'REGISTER_LIMIT_IP', '20/1h'),
+        accountIp: limit('LOGIN_LIMIT_ACCOUNT_IP', env.LOGIN_LIMIT_ACCOUNT_IP),
+        account: limit('LOGIN_LIMIT_ACCOUNT', env.LOGIN_LIMIT_ACCOUNT),
+        ip: limit('LOGIN_LIMIT_IP', env.LOGIN_LIMIT_IP),
+        register: limit('REGISTER_LIMIT_IP', env.REGISTER_LIMIT_IP),
       },
       hashing: hashing(env),
-      revocationPollMs: int(env, 'TOKEN_REVOCATION_POLL_MS', 1_000, 100, 60_000),
+      revocationPollMs: env.TOKEN_REVOCATION_POLL_MS,
     },
   });
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import pino from 'pino';
+import { VERSION } from './version.js';
 
 /** Reads config, opens the database (migrating), listens, and drains on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     ? (await import('./infra/tracing/index.js')).startTracing({
         endpoint: config.otlpEndpoint,
         serviceName: 'iac-dharma',
-        version: '0.1.0',
+        version: VERSION,
       })
     : undefined;
   const { buildApp, loggerOptions } = await import('./app.js');

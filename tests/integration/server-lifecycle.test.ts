@@ -18,7 +18,8 @@ interface Started {
 /** Runs src/server.ts as `npm start` would (minus the build), with only the given environment. */
 function runServer(env: Record<string, string>): Omit<Started, 'base'> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // METRICS_PORT 0: a free port for /metrics (other servers may hold 9464).
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

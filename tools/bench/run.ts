@@ -2,8 +2,8 @@
 // server under test is pinned to core 0, the load generator (wrk) to core 1; every comparison
 // is medians of interleaved rounds; results and machine details go to docs/perf/.
 //
-//   npm run bench -- [--only 1,2,3,4,5,6,7] [--rounds 5] [--seconds 5] [--growth-rows 1000000]
-//                    [--open-rate 5000] [--open-seconds 60]
+//   npm run bench -- [--only 1,2,3,4,5,6,7,8,9,10] [--rounds 5] [--seconds 5] [--growth-rows 1000000]
+//                    [--open-rate 5000] [--open-seconds 60] [--profile-scale 0.1]
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { loadavg as loadavgNow, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,9 @@ import { compareTargets, expectResponse, type Measured } from './lib/compare.js'
 import { ensureBenchDeps } from './lib/deps.js';
 import { machineDetails } from './lib/machine.js';
 import { freePort, startPinned, type Proc } from './lib/proc.js';
-import { compare, writeReport, type Report } from './lib/report.js';
+import { compare, writeReport, type MixRound, type Report } from './lib/report.js';
 import {
+  BOUNCER,
   build,
   DIRECT,
   freshDatabase,
@@ -31,17 +32,19 @@ import {
   startRedis,
 } from './lib/setup.js';
 import { ensureWrk, load } from './lib/wrk.js';
+import { mixLua } from './lib/mix.js';
 import { growBlueprints } from './lib/growth.js';
 
 const exec = promisify(execFile);
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: '1,2,3,4,5,6,7' },
+    only: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '5' },
     'growth-rows': { type: 'string', default: '1000000' },
     'open-rate': { type: 'string', default: '5000' },
     'open-seconds': { type: 'string', default: '60' },
+    'profile-scale': { type: 'string', default: '0.1' },
   },
 });
 const only = new Set(values.only.split(',').map(Number));
@@ -86,7 +89,7 @@ async function main() {
   await build();
   const redis = await startRedis();
   try {
-    if ([1, 2, 3, 4, 5, 6].some((n) => only.has(n))) {
+    if ([1, 2, 3, 4, 5, 6, 8, 9, 10].some((n) => only.has(n))) {
       log(`seeding ${DB} (1,200 blueprints)`);
       await freshDatabase(DB, 300);
       const app = await started(startApp(DB, redis.url));
@@ -98,6 +101,9 @@ async function main() {
       if (only.has(4)) await pgbouncerVsDirect(app, auth, redis.url);
       if (only.has(5)) for (const c of [1_000, 10_000]) await manyClients(app, auth, c);
       if (only.has(6)) await openLoop(app);
+      if (only.has(8)) await mixClosedLoop(app);
+      if (only.has(9)) await listVsPgbench(app, auth, tenantId);
+      if (only.has(10)) for (const p of ['stress', 'spike'] as const) await profile(app, p);
     }
     if (only.has(7)) await growth(redis.url);
   } finally {
@@ -303,6 +309,150 @@ async function openLoop(app: Proc) {
     ),
     report: path.join(out, file.replace(/\.json$/, '.html')),
   };
+}
+
+/** Benchmark 8: the design note's mix, closed loop, at 64 and 1,000 connections, beside create-only. */
+async function mixClosedLoop(app: Proc) {
+  const editors = await Promise.all(
+    Array.from({ length: 64 }, (_, i) => login(app.url, `load${String(i + 1).padStart(3, '0')}@acme.example`)),
+  );
+  const admin = await login(app.url, 'admin@acme.example');
+  const blueprints = await sql<{ id: string; provider: string }>(
+    DB,
+    'SELECT id, provider FROM blueprints WHERE tenant_id = $1 ORDER BY id',
+    [admin.tenantId],
+  );
+  const data = { tokens: editors.map((e) => e.token), blueprints };
+  const stats = async () =>
+    (await (await fetch(`${app.url}/cache/stats`, { headers: { authorization: `Bearer ${admin.token}` } })).json()) as {
+      hits: number;
+      misses: number;
+      stale: number;
+      bypass: number;
+    };
+  const runs = [
+    { name: 'create only (the 5 % no cache serves), 64 connections', connections: 64, lua: mixLua(data, true) },
+    { name: 'the mix, 64 connections', connections: 64, lua: mixLua(data) },
+    { name: 'the mix, 1,000 connections', connections: 1000, lua: mixLua(data) },
+  ];
+  const secs = 2 * seconds;
+  const spec = (r: (typeof runs)[number], s: number) => ({
+    url: `${app.url}/health/live`,
+    connections: r.connections,
+    seconds: s,
+    lua: r.lua,
+    core: LOAD_CORE,
+    timeoutS: 10,
+  });
+  log(`benchmark 8: the mix closed loop (64 and 1,000 connections) and create-only, ${rounds} rounds of ${secs}s`);
+  for (const r of runs) await load(spec(r, 2));
+  const results = runs.map(() => [] as MixRound[]);
+  for (let round = 0; round < Math.min(rounds, 3); round++) {
+    for (const [i, r] of runs.entries()) {
+      const before = await stats();
+      const res = await load(spec(r, secs));
+      const after = await stats();
+      const served = after.hits - before.hits + (after.stale - before.stale);
+      const missed = after.misses - before.misses;
+      const m = {
+        ...res,
+        hitRate: served + missed > 0 ? served / (served + missed) : NaN,
+        bypass: after.bypass - before.bypass,
+      };
+      results[i]!.push(m);
+      log(
+        `  round ${round + 1} ${r.name}: ${res.rps.toFixed(0)} req/s p99 ${res.p99.toFixed(1)} ms errors ${res.errors} hit ${(100 * m.hitRate).toFixed(1)} % bypass ${m.bypass}`,
+      );
+    }
+  }
+  report.mix = runs.map((r, i) => ({ name: r.name, connections: r.connections, rounds: results[i]! }));
+}
+
+/** Benchmark 9: the uncached list through PgBouncer beside pgbench running the same SQL through PgBouncer. */
+async function listVsPgbench(app: Proc, auth: Record<string, string>, tenantId: string) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-pgbench-'));
+  const file = path.join(dir, 'list.sql');
+  // The list statement exactly as the app's repository sends it (no filters, first page of 20 + 1).
+  await writeFile(
+    file,
+    `SELECT id, doc FROM blueprints WHERE tenant_id = '${tenantId}' AND (NULL::uuid IS NULL OR id < NULL::uuid) AND (NULL::text IS NULL OR provider = NULL) AND (NULL::text IS NULL OR status = NULL) AND (NULL::text IS NULL OR name ILIKE NULL OR description ILIKE NULL) ORDER BY id DESC LIMIT 21;\n`,
+  );
+  const pool = 25;
+  const pgbench = async (secs: number) => {
+    const { stdout } = await exec(
+      'taskset',
+      [
+        '-c',
+        String(LOAD_CORE),
+        'pgbench',
+        '-n',
+        '-M',
+        'extended',
+        '-c',
+        String(pool),
+        '-j',
+        '1',
+        '-T',
+        String(secs),
+        '-f',
+        file,
+        `${BOUNCER}/${DB}`,
+      ],
+      { maxBuffer: 4 * 1024 * 1024 },
+    );
+    return Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);
+  };
+  const url = `${app.url}${LIST}&cache=false`;
+  await expectResponse(url, auth, 'BYPASS');
+  log(
+    `benchmark 9: uncached list (app, 64 connections, DB_POOL_MAX ${pool}) vs pgbench (${pool} clients), ${rounds} rounds`,
+  );
+  await pgbench(2);
+  await load({ url, connections: 64, seconds: 2, headers: auth, core: LOAD_CORE });
+  const rows: { app: number; pgbench: number }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = await load({ url, connections: 64, seconds, headers: auth, core: LOAD_CORE });
+    const p = await pgbench(seconds);
+    rows.push({ app: a.rps, pgbench: p });
+    log(`  round ${r + 1}: app ${a.rps.toFixed(0)} req/s (errors ${a.errors}), pgbench ${p.toFixed(0)} tps`);
+  }
+  report.pgbench = rows;
+}
+
+/** Benchmark 10: the stress and spike profiles (time-scaled), thresholds and summaries. */
+async function profile(app: Proc, name: 'stress' | 'spike') {
+  const scale = values['profile-scale'];
+  const out = await mkdtemp(path.join(tmpdir(), `bench-${name}-`));
+  log(`benchmark 10: ${name} profile, time scale ${scale}`);
+  const args = ['tools/load/run.ts', name, '--time-scale', scale, '--base-url', app.url, '--no-progress', '--out', out];
+  const script = `ulimit -n $(ulimit -Hn); exec taskset -c ${LOAD_CORE} node --import tsx "$@"`;
+  const code = await exec('sh', ['-c', script, 'run', ...args], { cwd: ROOT, maxBuffer: 32 * 1024 * 1024 }).then(
+    () => 0,
+    (e: { code?: number }) => e.code ?? -1,
+  );
+  const file = (await readdir(out)).find((f) => f.endsWith('.json'));
+  if (!file) throw new Error(`${name} wrote no result (exit ${code})`);
+  const r = JSON.parse(await readFile(path.join(out, file), 'utf8')) as {
+    metrics: Record<string, { values: Record<string, number> }>;
+    thresholds: { metric: string; expression: string; ok: boolean; actual?: number }[];
+    durationS: number;
+    passed: boolean;
+  };
+  const v = (k: string, a: string) => r.metrics[k]?.values[a] ?? NaN;
+  report.profiles ??= [];
+  report.profiles.push({
+    name,
+    scale: Number(scale),
+    passed: r.passed,
+    exitCode: code,
+    durationS: r.durationS,
+    rps: v('http_reqs', 'count') / r.durationS,
+    p95: v('http_req_duration', 'p(95)'),
+    p99: v('http_req_duration', 'p(99)'),
+    errorRate: v('http_req_failed', 'rate'),
+    hitRate: v('cache_hit_rate', 'rate'),
+    failed: r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric} ${t.expression}`),
+  });
 }
 
 /** Benchmark 7: list and detail P50 (uncached) with 1k blueprints, then with growth-rows more. */

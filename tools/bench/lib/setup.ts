@@ -95,6 +95,8 @@ export async function startApp(
       NODE_ENV: 'production',
       // Request logging off (warn) for every server compared: none of the others log either.
       LOG_LEVEL: 'warn',
+      // A free port for /metrics: several apps run side by side.
+      METRICS_PORT: '0',
     },
     await freePort(),
   );

@@ -2,7 +2,7 @@
 // missing and running as root, as scripts/stack/up.sh installs PgBouncer), pinned to its own
 // core. When wrk cannot be had, autocannon (a devDependency) stands in, pinned the same way.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,8 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   /** Paths to rotate through (wrk: a Lua script); default: the URL's own path. */
   paths?: string[];
+  /** wrk only: Lua defining `request()` (and `init`, …) for requests of several kinds. */
+  lua?: string;
   core: number;
   timeoutS?: number;
 }
@@ -68,20 +70,29 @@ export function ensureWrk(log: (s: string) => void): 'wrk' | 'autocannon' {
   return tool;
 }
 
-function ms(v: string, unit: string): number {
-  const n = Number(v);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
-}
+// wrk's done() hook writes the figures as JSON (no parsing of its human summary).
+const DONE_LUA = (file: string) => `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local f = io.open(${JSON.stringify(file)}, "w")
+  f:write(string.format('{"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d}',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99)))
+  f:close()
+end
+`;
 
-function luaFor(spec: LoadSpec): string | undefined {
-  if (!spec.paths?.length) return undefined;
+/** The Lua of one run: rotating `paths`, or a custom `request` function, and the JSON done() hook. */
+function luaFor(spec: LoadSpec, out: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wrk-'));
-  const file = path.join(dir, 'paths.lua');
-  const list = spec.paths.map((p) => JSON.stringify(p)).join(',\n');
-  writeFileSync(
-    file,
-    `local paths = {\n${list}\n}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n`,
-  );
+  const file = path.join(dir, 'run.lua');
+  let request = '';
+  if (spec.lua) request = spec.lua;
+  else if (spec.paths?.length) {
+    const list = spec.paths.map((p) => JSON.stringify(p)).join(',\n');
+    request = `local paths = {\n${list}\n}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n`;
+  }
+  writeFileSync(file, request + DONE_LUA(out));
   return file;
 }
 
@@ -93,46 +104,32 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       ? `ulimit -n ${Math.max(spec.connections + 1000, 4096)} 2>/dev/null || ulimit -n $(ulimit -Hn); `
       : '';
   if (t === 'wrk') {
-    const args = [
-      '-t1',
-      `-c${spec.connections}`,
-      `-d${spec.seconds}s`,
-      '--latency',
-      `--timeout`,
-      `${spec.timeoutS ?? 10}s`,
-    ];
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'wrk-out-')), 'result.json');
+    const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, `--timeout`, `${spec.timeoutS ?? 10}s`];
     for (const [k, v] of Object.entries(spec.headers ?? {})) args.push('-H', `${k}: ${v}`);
-    const lua = luaFor(spec);
-    if (lua) args.push('-s', lua);
-    args.push(spec.url);
-    const { stdout } = await run('sh', ['-c', `${limit}exec taskset -c ${spec.core} wrk "$@"`, 'wrk', ...args], {
+    args.push('-s', luaFor(spec, out), spec.url);
+    await run('sh', ['-c', `${limit}exec taskset -c ${spec.core} wrk "$@"`, 'wrk', ...args], {
       maxBuffer: 4 * 1024 * 1024,
       timeout: (spec.seconds + 60) * 1000,
     });
-    const lat = (p: string) => {
-      const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(stdout);
-      return m ? ms(m[1]!, m[2]!) : NaN;
-    };
-    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-    const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-    const reqs = /(\d+) requests in/.exec(stdout);
-    const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as Record<string, number>;
+    const socket = r.connect! + r.read! + r.write! + r.timeout!;
     return {
       tool: 'wrk',
-      rps: Number(rps?.[1] ?? NaN),
-      p50: lat('50'),
-      p90: lat('90'),
-      p99: lat('99'),
-      errors: (sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0) + Number(non2xx?.[1] ?? 0),
-      requests: Number(reqs?.[1] ?? 0),
-      errorDetail: `${sock ? sock[0] : 'no socket errors'}; non-2xx ${non2xx?.[1] ?? 0}`,
+      rps: r.requests! / (r.durationUs! / 1e6),
+      p50: r.p50! / 1000,
+      p90: r.p90! / 1000,
+      p99: r.p99! / 1000,
+      errors: socket + r.status!,
+      requests: r.requests!,
+      errorDetail: `Socket errors: connect ${r.connect}, read ${r.read}, write ${r.write}, timeout ${r.timeout}; non-2xx ${r.status}`,
     };
   }
   // autocannon: same shape, pinned via its CLI.
   const args = ['-c', String(spec.connections), '-d', String(spec.seconds), '-j', '-t', String(spec.timeoutS ?? 10)];
   for (const [k, v] of Object.entries(spec.headers ?? {})) args.push('-H', `${k}=${v}`);
   args.push(spec.url);
-  const bin = path.resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'autocannon');
+  const bin = path.resolve(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'autocannon');
   const { stdout } = await run('sh', ['-c', `${limit}exec taskset -c ${spec.core} "$@"`, 'ac', bin, ...args], {
     maxBuffer: 16 * 1024 * 1024,
     timeout: (spec.seconds + 60) * 1000,

@@ -1,11 +1,8 @@
-// A log-bucketed histogram: every value lands in a bucket whose width is a fixed fraction of
-// its value, so percentiles are exact to that relative precision (1 % by default) whatever the
-// range, in constant memory per distinct bucket. This is what HdrHistogram does with a few
-// lines instead of a dependency the repo does not declare.
+// Latency histograms for the load runner, on HdrHistogram (hdr-histogram-js): values recorded in
+// microseconds with 3 significant digits, percentiles exact to that precision at any range.
+import * as hdr from 'hdr-histogram-js';
 
-const LOWEST = 0.001; // ms: 1 µs; anything faster is recorded as 1 µs
-
-/** A latency histogram in milliseconds with relative precision `precision`. */
+/** A latency histogram in milliseconds. */
 export interface Histogram {
   record(ms: number): void;
   /** The value at percentile `p` (0–100); NaN when empty. */
@@ -14,49 +11,36 @@ export interface Histogram {
   readonly sum: number;
   readonly min: number;
   readonly max: number;
-  /** Adds every sample of `other` (same precision). */
+  /** Adds every sample of `other`. */
   merge(other: Histogram): void;
-  /** Bucket index → count (for merging). */
-  readonly buckets: ReadonlyMap<number, number>;
 }
 
-/** Creates an empty histogram; `precision` 0.01 means ±1 % on every percentile. */
-export function createHistogram(precision = 0.01): Histogram {
-  const logBase = Math.log1p(precision);
-  const buckets = new Map<number, number>();
-  let count = 0;
+// The HdrHistogram behind each of our histograms (merge adds one into another).
+const inner = new WeakMap<Histogram, hdr.Histogram>();
+
+/** Creates an empty histogram. */
+export function createHistogram(): Histogram {
+  const h = hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, autoResize: true });
+  // HdrHistogram keeps counts per bucket, not the exact sum and extremes: kept beside it.
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  const indexOf = (v: number) => (v <= LOWEST ? 0 : Math.ceil(Math.log(v / LOWEST) / logBase));
-  // The geometric middle of a bucket: at most precision/2 away from any value in it.
-  const valueOf = (i: number) => (i === 0 ? LOWEST : LOWEST * Math.exp((i - 0.5) * logBase));
-
-  const h: Histogram = {
+  const self: Histogram = {
     record(ms) {
       if (!Number.isFinite(ms) || ms < 0) return;
-      const i = indexOf(ms);
-      buckets.set(i, (buckets.get(i) ?? 0) + 1);
-      count += 1;
+      h.recordValue(Math.max(1, Math.round(ms * 1000)));
       sum += ms;
       if (ms < min) min = ms;
       if (ms > max) max = ms;
     },
     percentile(p) {
-      if (count === 0) return NaN;
+      if (h.totalCount === 0) return NaN;
       if (p <= 0) return min;
       if (p >= 100) return max;
-      const rank = Math.ceil((p / 100) * count);
-      const keys = [...buckets.keys()].sort((a, b) => a - b);
-      let seen = 0;
-      for (const k of keys) {
-        seen += buckets.get(k)!;
-        if (seen >= rank) return Math.min(max, Math.max(min, valueOf(k)));
-      }
-      return max;
+      return Math.min(max, Math.max(min, h.getValueAtPercentile(p) / 1000));
     },
     get count() {
-      return count;
+      return h.totalCount;
     },
     get sum() {
       return sum;
@@ -67,16 +51,14 @@ export function createHistogram(precision = 0.01): Histogram {
     get max() {
       return max;
     },
-    get buckets() {
-      return buckets;
-    },
     merge(other) {
-      for (const [k, n] of other.buckets) buckets.set(k, (buckets.get(k) ?? 0) + n);
-      count += other.count;
+      if (other.count === 0) return;
+      h.add(inner.get(other)!);
       sum += other.sum;
       if (other.min < min) min = other.min;
       if (other.max > max) max = other.max;
     },
   };
-  return h;
+  inner.set(self, h);
+  return self;
 }

@@ -46,7 +46,7 @@ export function createTimeline(start: number): Timeline {
         vus: buckets[j - 1]?.vus ?? 0,
         reqs: 0,
         failures: 0,
-        hist: createHistogram(0.02),
+        hist: createHistogram(),
         cacheHits: 0,
         cacheLookups: 0,
         dropped: 0,
@@ -75,7 +75,7 @@ export function createTimeline(start: number): Timeline {
     recent(seconds) {
       at();
       const done = buckets.slice(Math.max(0, buckets.length - 1 - seconds), buckets.length - 1);
-      const h = createHistogram(0.02);
+      const h = createHistogram();
       let reqs = 0;
       let failures = 0;
       for (const b of done) {
