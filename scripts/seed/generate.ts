@@ -58,7 +58,8 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
     name: 'three-tier web app',
     build: (p, r) => [
       { name: 'vpc', type: 'network', properties: { cidr: '10.0.0.0/16' } },
-      { name: 'public', type: 'subnet', properties: { network: 'vpc', cidr: '10.0.1.0/24', public: true } },
+      // count: 2 puts the load balancer's subnet in two availability zones, as AWS requires.
+      { name: 'public', type: 'subnet', count: 2, properties: { network: 'vpc', cidr: '10.0.1.0/24', public: true } },
       { name: 'private', type: 'subnet', properties: { network: 'vpc', cidr: '10.0.2.0/24' } },
       {
         name: 'web-sg',
@@ -83,7 +84,7 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
     name: 'event pipeline',
     build: () => [
       { name: 'ingest', type: 'queue', properties: { fifo: false } },
-      { name: 'worker', type: 'function', properties: { runtime: 'nodejs20', memoryMb: 512 } },
+      { name: 'worker', type: 'function', properties: { runtime: 'nodejs22', memoryMb: 512 } },
       { name: 'archive', type: 'bucket', properties: { versioning: true } },
     ],
   },
@@ -92,7 +93,9 @@ const SHAPES: { name: string; build: (p: ProviderName, r: Random) => Resource[] 
     build: (p, r) => [
       { name: 'vpc', type: 'network', properties: { cidr: '10.10.0.0/16' } },
       { name: 'nodes', type: 'subnet', properties: { network: 'vpc', cidr: '10.10.0.0/20' } },
-      { name: 'egress', type: 'nat_gateway', properties: { subnet: 'nodes' } },
+      // The NAT lives in a public subnet (its internet gateway) and serves the private one.
+      { name: 'edge', type: 'subnet', properties: { network: 'vpc', cidr: '10.10.16.0/24', public: true } },
+      { name: 'egress', type: 'nat_gateway', properties: { subnet: 'edge' } },
       {
         name: 'cluster',
         type: 'kubernetes_cluster',

@@ -56,28 +56,31 @@ export function terraformType(type: ResourceType, provider: Provider, props: Rec
   return typeof t === 'string' ? t : t[props.engine === 'mysql' ? 'mysql' : 'postgres'];
 }
 
-/** Defaults that depend on the provider (sizes are the provider's own SKUs). */
+/**
+ * Defaults that depend on the provider (sizes are the provider's own SKUs). Disk sizes are the
+ * images' and node pools' own defaults, written out so the generated code and the estimate agree.
+ */
 export const PROVIDER_DEFAULTS: Readonly<Record<Provider, Partial<Record<ResourceType, Record<string, unknown>>>>> = {
   aws: {
-    vm: { size: 't3.micro', image: 'ubuntu-22.04' },
+    vm: { size: 't3.micro', image: 'ubuntu-22.04', diskGb: 8 },
     disk: { diskType: 'gp3' },
     database: { size: 'db.t3.micro' },
     cache: { size: 'cache.t3.micro' },
-    kubernetes_cluster: { nodeSize: 't3.medium' },
+    kubernetes_cluster: { nodeSize: 't3.medium', nodeDiskGb: 20 },
   },
   azure: {
-    vm: { size: 'Standard_B1s', image: 'ubuntu-22.04' },
+    vm: { size: 'Standard_B1s', image: 'ubuntu-22.04', diskGb: 30 },
     disk: { diskType: 'StandardSSD_LRS' },
     database: { size: 'B_Standard_B1ms' },
     cache: { size: 'Basic_C0' },
-    kubernetes_cluster: { nodeSize: 'Standard_B2s' },
+    kubernetes_cluster: { nodeSize: 'Standard_B2s', nodeDiskGb: 128 },
   },
   gcp: {
-    vm: { size: 'e2-micro', image: 'ubuntu-22.04' },
+    vm: { size: 'e2-micro', image: 'ubuntu-22.04', diskGb: 10 },
     disk: { diskType: 'pd-balanced' },
     database: { size: 'db-f1-micro' },
     cache: { size: '1gb' },
-    kubernetes_cluster: { nodeSize: 'e2-medium' },
+    kubernetes_cluster: { nodeSize: 'e2-medium', nodeDiskGb: 100 },
   },
 };
 
@@ -144,4 +147,21 @@ export function resolveImage(image: string, provider: Provider, path: string): R
     `image "${image}" is neither a known alias (${known.join(', ')}) nor a ${provider} image id`,
     path,
   );
+}
+
+/**
+ * GCP firewalls of a security group: one per distinct source CIDR, in order of first use (a
+ * firewall has one set of source ranges). Returns the firewall index of each ingress rule.
+ */
+export function gcpFirewallOfRule(rules: ReadonlyArray<{ cidr: string }>): number[] {
+  const order = new Map<string, number>();
+  return rules.map((r) => {
+    if (!order.has(r.cidr)) order.set(r.cidr, order.size);
+    return order.get(r.cidr)!;
+  });
+}
+
+/** The Terraform name of the g-th GCP firewall of a security group. */
+export function gcpFirewallName(group: string, g: number): string {
+  return g === 0 ? group : `${group}_${g + 1}`;
 }

@@ -1,6 +1,7 @@
 /** CloudFormation template assembly: logical IDs, parameters, references, tags. */
 import type { PreparedBlueprint, PreparedResource } from './blueprint.js';
-import { EngineError } from './errors.js';
+import { pairedIndex, subnetInstancesFor } from './network-plan.js';
+import { parseTemplate } from './param-ref.js';
 
 /** Any JSON value of a template. */
 export type Json = unknown;
@@ -18,7 +19,6 @@ export type Resources = Record<
 
 /** Root device name of AMIs whose root is not /dev/xvda. */
 export const ROOT_DEVICE: Record<string, string> = { 'ubuntu-22.04': '/dev/sda1', 'ubuntu-24.04': '/dev/sda1' };
-const WHOLE_REF = /^\$\{param\.([^}]*)\}$/;
 
 /** PascalCase of a blueprint name: CloudFormation logical IDs are alphanumeric. */
 export const pascal = (s: string) =>
@@ -34,26 +34,17 @@ export const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 /** The i-th availability zone of the stack's region. */
 export const az = (i: number) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] });
 
-/** IPv4 cidrsubnet(), as Terraform's function computes it. */
-export function cidrSubnet(cidr: string, newBits: number, index: number): string {
-  const [ip, len] = cidr.split('/') as [string, string];
-  const base = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const prefix = Number(len) + newBits;
-  if (prefix > 32)
-    throw new EngineError('invalid_property', `${cidr} is too small to split into ${2 ** newBits} subnets`);
-  const addr = (base + index * 2 ** (32 - prefix)) >>> 0;
-  return `${[24, 16, 8, 0].map((s) => (addr >>> s) & 255).join('.')}/${prefix}`;
-}
-
 /** Accumulates one template's parameters, resources and outputs. */
 export class Builder {
   readonly resources: Resources = {};
   readonly parameters: Record<string, Record<string, Json>> = {};
   readonly outputs: Record<string, Json> = {};
+  /** Blueprint parameter → template parameter ID, for the parameters the template refers to. */
   readonly paramIds = new Map<string, string>();
   private readonly ids = new Map<string, string>();
   private readonly taken = new Set<string>();
   private readonly tagKeys: string[];
+  private tagList: Json[] | undefined;
   /** Number of entries of `resources`. */
   resourceCount = 0;
 
@@ -72,33 +63,60 @@ export class Builder {
     return this.ids.get(r.name)! + (r.count === undefined ? '' : String(i)) + suffix;
   }
 
-  /** Reference from instance i of `from` to the named resource (same index under equal counts). */
+  /** Reference from instance i of `from` to the named resource (network-plan.ts pairing). */
   to(from: PreparedResource, i: number, name: string, attr?: string): Json {
     const t = this.bp.byName.get(name)!;
-    const id = this.id(t, t.count !== undefined && t.count === from.count ? i : 0);
+    const id = this.id(t, pairedIndex(from, i, t));
     return attr ? { 'Fn::GetAtt': [id, attr] } : ref(id);
   }
 
-  list(from: PreparedResource, names: string[]): Json[] {
+  /** The subnets instance i of `r` uses: those of one network instance. */
+  subnetRefs(r: PreparedResource, i: number): Json[] {
+    return subnetInstancesFor(this.bp.plan, r, i, this.bp.byName).map((s) => ref(this.id(s.subnet, s.index)));
+  }
+
+  /** A VM's security groups: the copies in its subnet's network instance. */
+  groupRefs(vm: PreparedResource, i: number, names: string[]): Json[] {
+    const subnet = this.bp.byName.get(vm.props.subnet as string);
+    const k = subnet ? pairedIndex(vm, i, subnet) : 0;
     return names.flatMap((n) => {
-      const t = this.bp.byName.get(n)!;
-      return Array.from({ length: t.count ?? 1 }, (_, k) => ref(this.id(t, k)));
+      const g = this.bp.byName.get(n)!;
+      const net = this.bp.byName.get(g.props.network as string);
+      const j = net?.count === undefined || subnet?.count === undefined ? 0 : k % net.count;
+      return Array.from({ length: g.count ?? 1 }, (_, m) => m)
+        .filter((m) => net?.count === undefined || g.count === undefined || m % net.count === j)
+        .map((m) => ref(this.id(g, m)));
     });
   }
 
-  /** A property, keeping whole parameter references as Ref and embedded ones as Fn::Sub. */
-  prop(r: PreparedResource, key: string): Json {
-    const raw = r.raw[key];
-    if (typeof raw === 'string' && raw.includes('${param.')) {
-      const whole = WHOLE_REF.exec(raw);
-      if (whole) return ref(this.paramIds.get(whole[1]!)!);
-      return {
-        'Fn::Sub': raw
-          .replace(/\$\{(?!param\.)/g, '${!')
-          .replace(/\$\{param\.([^}]*)\}/g, (_m, n: string) => '${' + this.paramIds.get(n)! + '}'),
-      };
+  /** The template parameter of a blueprint parameter (declared on first use). */
+  param(name: string): string {
+    let id = this.paramIds.get(name);
+    if (id === undefined) {
+      id = `Param${pascal(name)}`;
+      const used = new Set(this.paramIds.values());
+      while (used.has(id)) id += 'X'; // 'a_b' and 'aB' both fold to ParamAB
+      this.paramIds.set(name, id);
     }
-    return r.props[key];
+    return id;
+  }
+
+  /** A written value: whole parameter references as Ref, embedded ones as Fn::Sub. */
+  written(rawValue: unknown, resolved: unknown): Json {
+    if (typeof rawValue !== 'string') return resolved;
+    const parsed = parseTemplate(rawValue);
+    if (!parsed) return resolved;
+    if (parsed.whole !== undefined) return ref(this.param(parsed.whole));
+    return {
+      'Fn::Sub': parsed.parts
+        .map((p) => (typeof p === 'string' ? p.replace(/\$\{/g, '${!') : '${' + this.param(p.param) + '}'))
+        .join(''),
+    };
+  }
+
+  /** A property, keeping parameter references (see `written`). */
+  prop(r: PreparedResource, key: string): Json {
+    return this.written(r.raw[key], r.props[key]);
   }
 
   add(
@@ -111,21 +129,24 @@ export class Builder {
     // Properties is a fresh literal of the caller: Tags go on it directly. Undefined values stay
     // (the YAML writer drops them, as the yaml library does).
     const props = Properties;
-    if (tagged && this.tagKeys.length > 0) {
-      const tags = this.bp.tags;
-      props.Tags = this.tagKeys.map((Key) => ({ Key, Value: tags[Key] }));
-    }
+    if (tagged && this.tagKeys.length > 0) props.Tags = this.tags();
     if (!Object.prototype.hasOwnProperty.call(this.resources, id)) this.resourceCount++;
     this.resources[id] = extra ? { Type, Properties: props, ...extra } : { Type, Properties: props };
   }
 
+  /** The blueprint tags as a Tags list (built once: every tagged resource shares it). */
+  tags(): Json[] {
+    const given = this.bp.spec.tags ?? {};
+    this.tagList ??= this.tagKeys.map((Key) => ({ Key, Value: this.written(given[Key], this.bp.tags[Key]) }));
+    return this.tagList;
+  }
+
+  /** Subnets of a load balancer or cluster: the blueprint's, or a parameter asked at deploy time. */
   subnets(r: PreparedResource, i: number): Json {
     const names = r.props.subnets as string[] | undefined;
-    if (names && names.length > 0) return this.list(r, names);
-    // Without subnets in the blueprint, the stack asks for them at deploy time.
+    if (names && names.length > 0) return this.subnetRefs(r, i);
     const pid = `${this.ids.get(r.name)!}SubnetIds`;
     this.parameters[pid] = { Type: 'List<AWS::EC2::Subnet::Id>', Description: `Subnets for ${r.type} "${r.name}"` };
-    void i;
     return ref(pid);
   }
 
@@ -140,15 +161,13 @@ export class Builder {
   }
 }
 
-/** Declares the blueprint parameters as template Parameters (ParamXxx). */
+/** Declares the blueprint parameters the template refers to as template Parameters (ParamXxx). */
 export function parameters(b: Builder): void {
   const schemaProps =
     (b.bp.spec.parameters as { properties?: Record<string, { description?: unknown; enum?: unknown[] }> }).properties ??
     {};
-  for (const name of Object.keys(b.bp.values).sort()) {
-    let id = `Param${pascal(name)}`;
-    while (Object.prototype.hasOwnProperty.call(b.parameters, id)) id += 'X'; // 'a_b' and 'aB' both fold to ParamAB
-    b.paramIds.set(name, id);
+  for (const name of [...b.paramIds.keys()].sort()) {
+    const id = b.paramIds.get(name)!;
     const v = b.bp.values[name];
     const s = schemaProps[name] ?? {};
     const p: Record<string, Json> =

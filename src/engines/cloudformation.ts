@@ -3,7 +3,8 @@
  * of AWS's published resource specification are used (tests check them against it). `count`
  * expands into numbered logical IDs (CloudFormation has no count without a transform).
  */
-import { prepareBlueprint, type PreparedBlueprint } from './blueprint.js';
+import { prepareBlueprint, type PrepareOptions, type PreparedBlueprint } from './blueprint.js';
+import { cidrSubnet as subnetOf, formatCidr, parseCidr } from './cidr.js';
 import { Builder, parameters, ref, type Json } from './cloudformation-builder.js';
 import { emit } from './cloudformation-resources.js';
 import { EngineError, pointer } from './errors.js';
@@ -20,8 +21,12 @@ export interface CloudFormationResult {
 const MAX_CFN_RESOURCES = 500; // CloudFormation's per-template quota
 
 /** Generates the CloudFormation template of an AWS blueprint with the given parameter values. */
-export function generateCloudFormation(spec: BlueprintSpec, params?: Record<string, unknown>): CloudFormationResult {
-  return generateCloudFormationPrepared(prepareBlueprint(spec, params));
+export function generateCloudFormation(
+  spec: BlueprintSpec,
+  params?: Record<string, unknown>,
+  options: PrepareOptions = {},
+): CloudFormationResult {
+  return generateCloudFormationPrepared(prepareBlueprint(spec, params, options));
 }
 
 /** generateCloudFormation for an already prepared blueprint. */
@@ -41,7 +46,6 @@ export function cloudFormationTemplate(bp: PreparedBlueprint): Record<string, Js
       '/provider',
     );
   const b = new Builder(bp);
-  parameters(b);
   for (const r of bp.resources) {
     for (let i = 0; i < (r.count ?? 1); i++) {
       emit(b, r, i);
@@ -59,6 +63,7 @@ export function cloudFormationTemplate(bp: PreparedBlueprint): Record<string, Js
       };
     }
   }
+  parameters(b); // after the resources: only the parameters they refer to are declared
   const template: Record<string, Json> = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `${bp.spec.name} (IAC Dharma blueprint${bp.spec.id ? ` ${bp.spec.id}` : ''}${bp.spec.version ? `@${bp.spec.version}` : ''})`,
@@ -69,4 +74,9 @@ export function cloudFormationTemplate(bp: PreparedBlueprint): Record<string, Js
   return template;
 }
 
-export { cidrSubnet } from './cloudformation-builder.js';
+/** IPv4 cidrsubnet(), as Terraform's function computes it. */
+export function cidrSubnet(cidr: string, newBits: number, index: number): string {
+  const c = subnetOf(parseCidr(cidr), newBits, index);
+  if (!c) throw new EngineError('invalid_property', `${cidr} is too small to split into ${2 ** newBits} subnets`);
+  return formatCidr(c);
+}

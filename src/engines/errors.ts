@@ -1,4 +1,7 @@
 /** Typed errors of the pure engines; the HTTP layer maps every EngineError to 422 problem+json. */
+import { pointer } from '../lib/json-pointer.js';
+
+export { pointer };
 
 /** Stable engine error codes (documented in docs/ENGINES.md). */
 export const ENGINE_ERROR_CODES = [
@@ -26,12 +29,40 @@ export class EngineError extends Error {
   }
 }
 
-/** Escapes one JSON Pointer reference token (RFC 6901: "~" then "/"). */
-export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+/** One problem found in a blueprint. */
+export interface Issue {
+  code: EngineErrorCode;
+  message: string;
+  path: string;
 }
 
-/** Joins tokens into a JSON Pointer. */
-export function pointer(...tokens: Array<string | number>): string {
-  return tokens.map((t) => '/' + pointerToken(t)).join('');
+/** The most issues one validation reports: enough to fix a blueprint, bounded in size. */
+export const MAX_ISSUES = 50;
+
+/**
+ * Where checks report problems. Generation stops at the first (the sink throws it as an
+ * EngineError); saving a blueprint collects them all, so the 422 names every offending pointer.
+ */
+export class IssueSink {
+  readonly issues: Issue[] = [];
+  constructor(readonly collect: boolean) {}
+
+  /** Reports a problem: throws it, or records it when collecting. */
+  add(code: EngineErrorCode, message: string, path: string): void {
+    if (!this.collect) throw new EngineError(code, message, path);
+    if (this.issues.length < MAX_ISSUES && !this.issues.some((i) => i.path === path && i.message === message))
+      this.issues.push({ code, message, path });
+  }
+
+  /** Runs `fn`; an EngineError it throws is reported instead of propagating when collecting. */
+  guard(fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      if (!this.collect || !(err instanceof EngineError)) throw err;
+      this.add(err.code, err.message, err.path ?? '');
+      return false;
+    }
+  }
 }

@@ -3,9 +3,19 @@ export { EngineError, ENGINE_ERROR_CODES, type EngineErrorCode } from './errors.
 export { hashFiles, type GeneratedFile } from './hash.js';
 export { PROPERTY_SCHEMAS, REFERENCE_PROPERTIES, validateResourceProperties } from './catalogue.js';
 export { CLOUDFORMATION_TYPES, TERRAFORM_TYPES, terraformType } from './catalogue-mappings.js';
-export { LIMITS, prepareBlueprint, type PreparedBlueprint, type PreparedResource } from './blueprint.js';
+export {
+  LIMITS,
+  prepareBlueprint,
+  validateBlueprint,
+  type PrepareOptions,
+  type PreparedBlueprint,
+  type PreparedResource,
+} from './blueprint.js';
+export { type Issue } from './errors.js';
+export { MAX_DEPTH, tooDeep } from './limits.js';
+export { PARAM_NAME, parseTemplate, wholeParamRef } from './param-ref.js';
 export { resolveParameterValues } from './params.js';
-export { generateTerraform, type TerraformResult } from './terraform/index.js';
+export { generateTerraform, type TerraformOptions, type TerraformResult } from './terraform/index.js';
 export { generateCloudFormation, type CloudFormationResult } from './cloudformation.js';
 export {
   estimateCost,

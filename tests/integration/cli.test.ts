@@ -79,20 +79,20 @@ describe('iac-dharma CLI', () => {
     assert.deepEqual(JSON.parse(gen.stdout), await post('/api/iac/generate', { blueprint, format: 'cloudformation' }));
     const review = await post('/api/review', { from: blueprint, to: withResource(API_VMS) });
     assert.deepEqual(JSON.parse(diff.stdout), review);
-    assert.equal(review.cost.diffTotalMonthlyCost, 102.06);
+    assert.equal(review.cost.diffTotalMonthlyCost, 103.98);
   });
 
   it('diff exits non-zero past --max-increase (USD or %), zero within it', async () => {
     const over = await npx(['diff', oldFile, newFile, '--max-increase', '50']);
     assert.equal(over.code, 1);
-    assert.match(over.stderr, /monthly cost rises by \+\$102\.06 .*above --max-increase \$50\.00/);
-    assert.match(over.stdout, /^aws_instance\.api\[0\] +added +– +\$34\.02 +\+\$34\.02$/m);
-    assert.match(over.stdout, /^TOTAL +\$15\.18 +\$117\.24 +\+\$102\.06$/m);
+    assert.match(over.stderr, /monthly cost rises by \+\$103\.98 .*above --max-increase \$50\.00/);
+    assert.match(over.stdout, /^aws_instance\.api\[0\] +added +– +\$34\.66 +\+\$34\.66$/m);
+    assert.match(over.stdout, /^TOTAL +\$16\.46 +\$120\.44 +\+\$103\.98$/m);
 
-    const within = await cli(['diff', oldFile, newFile, '--max-increase', '102.06']);
+    const within = await cli(['diff', oldFile, newFile, '--max-increase', '103.98']);
     assert.equal(within.code, 0, within.stderr);
     const pct = await cli(['diff', oldFile, newFile, '--max-increase', '600%']);
-    assert.equal(pct.code, 1, 'a 672% rise is past 600%');
+    assert.equal(pct.code, 1, 'a 632% rise is past 600%');
     assert.equal((await cli(['diff', oldFile, newFile, '--max-increase', '700%'])).code, 0);
     const cheaper = await cli(['diff', newFile, oldFile, '--max-increase', '0']);
     assert.equal(cheaper.code, 0, 'a decrease never fails');
@@ -168,8 +168,8 @@ describe('iac-dharma CLI', () => {
 
     const md = await cli(['diff', oldFile, newFile, '-f', 'markdown']);
     assert.equal(md.code, 0);
-    assert.match(md.stdout, /^\| `aws_instance\.api\[2\]` \| added \| – \| \$34\.02 \| \+\$34\.02 \|$/m);
-    assert.match(md.stdout, /^\| \*\*Total\*\* \| {2}\| \$15\.18 \| \$117\.24 \| \*\*\+\$102\.06\*\* \|$/m);
+    assert.match(md.stdout, /^\| `aws_instance\.api\[2\]` \| added \| – \| \$34\.66 \| \+\$34\.66 \|$/m);
+    assert.match(md.stdout, /^\| \*\*Total\*\* \| {2}\| \$16\.46 \| \$120\.44 \| \*\*\+\$103\.98\*\* \|$/m);
     assert.match(md.stdout, /<summary>terraform diff: 2 file\(s\)/);
     assert.match(md.stdout, /^\+resource "aws_instance" "api" \{$/m);
   });

@@ -128,7 +128,10 @@ describe('engine routes', () => {
   it('estimates cost to the cent: t3.micro for 730 h is $7.59, count multiplies, totals are sums', async () => {
     const one = (await post('/api/cost/estimate', { blueprint: vm('t3.micro') })).json();
     assert.equal(one.currency, 'USD');
-    assert.equal(one.totalMonthlyCost, 7.59);
+    const instance = one.resources[0].costComponents.find((c: { name: string }) => /^Instance usage/.test(c.name));
+    assert.equal(instance.monthlyCost, 7.59);
+    // Plus its root disk at the image's 8 GB of gp3 (0.08 × 8 = 0.64).
+    assert.equal(one.totalMonthlyCost, 7.59 + 0.64);
     assert.equal(one.resources[0].address, 'aws_instance.web');
     const three = (await post('/api/cost/estimate', { blueprint: vm('t3.micro', { count: 3 }) })).json();
     assert.equal(three.resources.length, 3);
@@ -194,6 +197,7 @@ describe('engine routes', () => {
     await post('/api/projects', { name: 'one', environment: 'dev', blueprintIds: [bp.id] }, c);
     await post('/api/projects', { name: 'two', environment: 'prod', blueprintIds: [bp.id] }, c);
     const summary = (await t.app.inject({ url: '/api/projects/stats/summary', headers: bearer(c) })).json();
-    assert.equal(summary.estimatedMonthlyCost, 2 * 2 * 7.59);
+    // Two projects × two VMs × (t3.micro 7.59 + 8 GB gp3 root disk 0.64).
+    assert.equal(summary.estimatedMonthlyCost, 2 * 2 * 8.23);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { PreparedResource } from '../blueprint.js';
 import { EngineError, pointer } from '../errors.js';
+import { postgresStorageMb } from '../provider-rules.js';
 import { AZURE_DISK_TIERS, type PriceEntry } from './prices.js';
 
 /** Hours in a month (SPEC §4). */
@@ -24,14 +25,30 @@ export interface CostComponent {
 /** Usage figures for usage-based components (monthly). */
 export type Usage = Record<string, number>;
 
+/** What the blueprint tells about the traffic through one NAT gateway instance. */
+export interface NatLoad {
+  /** VMs and cluster nodes in the subnets it serves. */
+  vms: number;
+  /** Their monthly outbound data (usage `egressGb`), when every one of them gave it. */
+  egressGb: number | undefined;
+}
+
 /** Rounds to the cent. */
 export const round2 = (x: number): number => Math.round((x + Number.EPSILON) * 100) / 100;
 /** Rounds to 4 decimals (hourly figures). */
 export const round4 = (x: number): number => Math.round((x + Number.EPSILON) * 10_000) / 10_000;
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
+/** Where a price came from: a JSON Pointer, or a property of a resource (spelled out only on a miss). */
+export type PricePath = string | { index: number; prop: string };
+
+/** The JSON Pointer of a PricePath. */
+export function pricePath(path: PricePath): string {
+  return typeof path === 'string' ? path : pointer('resources', path.index, 'properties', path.prop);
+}
+
 /** Looks a price up or throws the EngineError the caller chose for a miss. */
-export type PriceLookup = (key: string, what: string, path: string) => PriceEntry;
+export type PriceLookup = (key: string, what: string, path: PricePath) => PriceEntry;
 
 function perHour(name: string, e: PriceEntry, qty = 1): CostComponent {
   return {
@@ -77,9 +94,15 @@ function unpriced(name: string, e: PriceEntry, note: string): CostComponent {
   };
 }
 
-function unknownDisk(name: string, e: PriceEntry): CostComponent {
-  return unpriced(name, e, 'size not set (image default): set diskGb to price it');
+// A usage-based line that may be derived from the resources behind it instead of given.
+function derived(name: string, e: PriceEntry, given: number | undefined, from: number | undefined, hint: string) {
+  const c = usage(name, e, given ?? from, hint);
+  if (given === undefined && from !== undefined) c.note = 'derived from usage.egressGb of the instances behind it';
+  return c;
 }
+
+// AKS gives nodes premium OS disks when their size supports premium storage (an "s" after the digits).
+const PREMIUM_CAPABLE = /^Standard_[A-Z]+[0-9]+[a-z]*s/;
 
 function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {
   const gbSeconds =
@@ -98,9 +121,16 @@ function fnComponents(r: PreparedResource, price: PriceLookup, u: Usage): CostCo
 }
 
 /** Components of one instance of `r`; `price` throws unknown_sku for a missing key. */
-export function components(provider: string, r: PreparedResource, price: PriceLookup, u: Usage): CostComponent[] {
+export function components(
+  provider: string,
+  r: PreparedResource,
+  price: PriceLookup,
+  u: Usage,
+  nat?: NatLoad,
+): CostComponent[] {
   const p = r.props;
-  const at = (prop: string) => pointer('resources', r.index, 'properties', prop);
+  // Paths are built only when a price is missing: this runs for every instance.
+  const at = (prop: string): PricePath => ({ index: r.index, prop });
   const ha = p.multiAz === true ? 2 : 1;
   const haNote = p.multiAz === true ? ' (high availability ×2)' : '';
   switch (r.type) {
@@ -121,14 +151,9 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
           : provider === 'gcp'
             ? price('pd:pd-balanced', 'disk type "pd-balanced"', at('diskGb'))
             : undefined;
-      if (disk)
-        out.push(
-          p.diskGb === undefined
-            ? unknownDisk('Boot disk storage', disk)
-            : perMonth('Boot disk storage', disk, p.diskGb as number),
-        );
-      else
-        out.push(azureDisk('OS disk', 'StandardSSD_LRS', (p.diskGb as number | undefined) ?? 30, price, at('diskGb')));
+      // diskGb always has a value (the image's default size when the blueprint sets none).
+      if (disk) out.push(perMonth('Boot disk storage', disk, p.diskGb as number));
+      else out.push(azureDisk('OS disk', 'StandardSSD_LRS', p.diskGb as number, price, at('diskGb')));
       if (p.publicIp === true)
         out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('publicIp'))));
       return out;
@@ -155,13 +180,19 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
         provider === 'aws' ? `rds:${engine}:${size}` : provider === 'azure' ? `db:${engine}:${size}` : `db:${size}`;
       const storage =
         provider === 'aws' ? 'rds-storage:gp3' : provider === 'azure' ? `db-storage:${engine}` : 'db-storage:ssd';
+      // Azure PostgreSQL provisions (and bills) the next allowed size up from the request.
+      const gb =
+        provider === 'azure' && engine === 'postgres'
+          ? postgresStorageMb(p.storageGb as number) / 1024
+          : (p.storageGb as number);
+      const tier = gb === p.storageGb ? '' : ` (${gb} GB tier for ${String(p.storageGb)} GB)`;
       return [
         perHour(
           `Database instance (${engine}, ${size})${haNote}`,
           price(key, `${engine} database size "${size}"`, at('size')),
           ha,
         ),
-        perMonth(`Storage${haNote}`, price(storage, 'database storage', at('storageGb')), (p.storageGb as number) * ha),
+        perMonth(`Storage${tier}${haNote}`, price(storage, 'database storage', at('storageGb')), gb * ha),
       ];
     }
     case 'cache': {
@@ -170,7 +201,11 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
       if (provider === 'gcp') {
         const gb = Number(/^([1-9][0-9]{0,2})gb$/.exec(size)?.[1] ?? NaN);
         if (!Number.isFinite(gb))
-          throw new EngineError('unknown_sku', `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`, at('size'));
+          throw new EngineError(
+            'unknown_sku',
+            `GCP cache size "${size}" is not <GB>gb (e.g. 1gb)`,
+            pricePath(at('size')),
+          );
         const tier = gb <= 4 ? 'm1' : gb <= 10 ? 'm2' : 'm3';
         const kind = nodes > 1 ? 'standard' : 'basic';
         return [
@@ -219,28 +254,55 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
         out.push(perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', at('public'))));
       return out;
     }
-    case 'nat_gateway':
+    case 'nat_gateway': {
+      const data = derived(
+        'Data processed',
+        price('nat:data', 'NAT data', ''),
+        u.dataProcessedGb,
+        nat?.egressGb,
+        'dataProcessedGb (or egressGb on the VMs behind it)',
+      );
       if (provider === 'gcp') {
-        return [
-          usage(
-            'NAT gateway (per VM)',
-            price('nat:vm', 'NAT gateway', ''),
-            u.vmCount === undefined ? undefined : u.vmCount * HOURS_PER_MONTH,
-            'vmCount',
-          ),
-          usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
-        ];
+        const vms = u.vmCount ?? (nat && nat.vms > 0 ? nat.vms : undefined);
+        const perVm = usage(
+          'NAT gateway (per VM)',
+          price('nat:vm', 'NAT gateway', ''),
+          vms === undefined ? undefined : vms * HOURS_PER_MONTH,
+          'vmCount',
+        );
+        if (u.vmCount === undefined && vms !== undefined) perVm.note = 'VMs and nodes in the subnets it serves';
+        return [perVm, data];
       }
       return [
         perHour('NAT gateway', price('nat:hour', 'NAT gateway', '')),
-        usage('Data processed', price('nat:data', 'NAT data', ''), u.dataProcessedGb, 'dataProcessedGb'),
+        data,
         perHour('Public IPv4 address', price('ipv4:public', 'public IPv4', '')),
       ];
+    }
     case 'kubernetes_cluster': {
       const node = String(p.nodeSize);
+      const nodes = p.nodeCount as number;
+      const gb = p.nodeDiskGb as number;
+      const disks =
+        provider === 'azure'
+          ? azureDisk(
+              'Node OS disks',
+              PREMIUM_CAPABLE.test(node) ? 'Premium_LRS' : 'StandardSSD_LRS',
+              gb,
+              price,
+              at('nodeDiskGb'),
+              nodes,
+            )
+          : perMonth(
+              // EKS node groups without a launch template get gp2 volumes; GKE pools pd-balanced.
+              `Node disks (${provider === 'aws' ? 'gp2' : 'pd-balanced'}, ${nodes} × ${gb} GB)`,
+              price(provider === 'aws' ? 'ebs:gp2' : 'pd:pd-balanced', 'node disk', at('nodeDiskGb')),
+              gb * nodes,
+            );
       return [
         perHour('Cluster management', price('k8s:cluster', 'kubernetes cluster', '')),
-        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), p.nodeCount as number),
+        perHour(`Nodes (${node})`, price(`vm:${node}`, `node size "${node}"`, at('nodeSize')), nodes),
+        disks,
       ];
     }
     case 'function':
@@ -266,16 +328,22 @@ export function components(provider: string, r: PreparedResource, price: PriceLo
   }
 }
 
-function azureDisk(label: string, type: string, gb: number, price: PriceLookup, path: string): CostComponent {
+function azureDisk(
+  label: string,
+  type: string,
+  gb: number,
+  price: PriceLookup,
+  path: PricePath,
+  disks = 1,
+): CostComponent {
   const tiers = AZURE_DISK_TIERS[type];
-  if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, path);
+  if (!tiers) throw new EngineError('unknown_sku', `no Azure disk type "${type}" in the price table`, pricePath(path));
   const tier = tiers.find(([, size]) => size >= gb);
-  if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, path);
-  return {
-    ...perMonth(
-      `${label} (${type} ${tier[0]}, ${tier[1]} GB)`,
-      price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path),
-      1,
-    ),
-  };
+  if (!tier) throw new EngineError('unknown_sku', `no ${type} tier in the price table holds ${gb} GB`, pricePath(path));
+  // Managed disks are billed per disk at the tier holding their size.
+  return perMonth(
+    `${label} (${type} ${tier[0]}, ${tier[1]} GB${disks > 1 ? ` × ${disks}` : ''})`,
+    price(`disk:${type}:${tier[0]}`, `disk tier ${tier[0]}`, path),
+    disks,
+  );
 }

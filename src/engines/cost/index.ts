@@ -4,10 +4,20 @@
  * Components are rounded (monthly to the cent, hourly to 4 decimals) and every total is the sum
  * of the rounded parts, so a client adding the lines up gets the total exactly.
  */
-import { prepareBlueprint, type PreparedBlueprint } from '../blueprint.js';
+import { prepareBlueprint, type PreparedBlueprint, type PreparedResource } from '../blueprint.js';
 import { EngineError, pointer } from '../errors.js';
 import type { BlueprintSpec } from '../types.js';
-import { components, round2, round4, type CostComponent, type Usage } from './components.js';
+import { pairedIndex, subnetInstancesFor } from '../network-plan.js';
+import {
+  components,
+  pricePath,
+  round2,
+  round4,
+  type CostComponent,
+  type NatLoad,
+  type PricePath,
+  type Usage,
+} from './components.js';
 import { PRICES, PRICE_TABLE_VERSION, type PriceEntry } from './prices.js';
 
 export { HOURS_PER_MONTH, type CostComponent } from './components.js';
@@ -51,7 +61,35 @@ const USAGE_KEYS = new Set([
   'capacityUnits',
   'vmCount',
   'dataGb',
+  'egressGb',
 ]);
+
+// The VMs and cluster nodes behind each NAT gateway instance (by address), from the network plan.
+function natLoads(bp: PreparedBlueprint, usage: Record<string, Usage> | undefined): Map<string, NatLoad> {
+  const loads = new Map<string, NatLoad>();
+  if (!bp.resources.some((r) => r.type === 'nat_gateway')) return loads;
+  const add = (nat: { nat: { instances: string[] }; index: number }, vms: number, egress: number | undefined) => {
+    const address = nat.nat.instances[nat.index]!;
+    const load = loads.get(address) ?? { vms: 0, egressGb: 0 };
+    load.vms += vms;
+    load.egressGb = load.egressGb === undefined || egress === undefined ? undefined : load.egressGb + egress;
+    loads.set(address, load);
+  };
+  const egressOf = (r: PreparedResource, i: number) => (usage?.[r.instances[i]!] ?? usage?.[r.name])?.egressGb;
+  for (const r of bp.resources) {
+    for (let i = 0; i < (r.count ?? 1); i++) {
+      if (r.type === 'vm' && typeof r.props.subnet === 'string') {
+        const subnet = bp.byName.get(r.props.subnet)!;
+        const nat = bp.plan.subnets.get(subnet.name)?.[pairedIndex(r, i, subnet)]?.nat;
+        if (nat) add(nat, 1, egressOf(r, i));
+      } else if (r.type === 'kubernetes_cluster') {
+        const nat = subnetInstancesFor(bp.plan, r, i, bp.byName).find((s) => s.nat)?.nat;
+        if (nat) add(nat, r.props.nodeCount as number, egressOf(r, i));
+      }
+    }
+  }
+  return loads;
+}
 
 function checkUsage(usage: Record<string, Usage> | undefined): void {
   if (usage === undefined) return;
@@ -95,16 +133,27 @@ export function estimateCostPrepared(bp: PreparedBlueprint, options: CostOptions
     );
   }
   checkUsage(options.usage);
-  const price = (key: string, what: string, path: string): PriceEntry => {
+  const price = (key: string, what: string, path: PricePath): PriceEntry => {
     const e = table[key];
-    if (!e) throw new EngineError('unknown_sku', `no ${bp.provider} ${region} price for ${what}`, path || '/region');
+    if (!e)
+      throw new EngineError(
+        'unknown_sku',
+        `no ${bp.provider} ${region} price for ${what}`,
+        pricePath(path) || '/region',
+      );
     return e;
   };
   const resources: CostResource[] = [];
+  const loads = natLoads(bp, options.usage);
   for (const r of bp.resources) {
+    // Instances priced alike share their component list (it is never mutated): only usage given
+    // per instance and NAT loads make one instance differ from another.
+    let alike: CostComponent[] | undefined;
     for (const address of r.instances) {
       const usage = options.usage?.[address] ?? options.usage?.[r.name] ?? {};
-      const costComponents = components(bp.provider, r, price, usage);
+      const own = options.usage?.[address] !== undefined || r.type === 'nat_gateway';
+      const costComponents = !own && alike ? alike : components(bp.provider, r, price, usage, loads.get(address));
+      if (!own) alike = costComponents;
       resources.push({
         address,
         name: r.name,

@@ -4,7 +4,8 @@
  */
 import type { PreparedBlueprint, PreparedResource } from '../blueprint.js';
 import type { CostEstimate } from '../cost/index.js';
-import type { ResourceType } from '../types.js';
+import { gcpFirewallName, gcpFirewallOfRule } from '../catalogue-mappings.js';
+import type { Provider, ResourceType } from '../types.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type Enforcement = 'advisory' | 'soft' | 'hard';
@@ -53,22 +54,60 @@ export interface Rule {
 export const BLUEPRINT_ADDRESS = '*';
 const PROVIDER_BLOCK = { aws: 'provider.aws', azure: 'provider.azurerm', gcp: 'provider.google' } as const;
 
-// Applies a per-resource predicate to every instance of the resources of the given types.
+// The Terraform addresses of instance `i` of `r` for each of `types` (auxiliaries share the name).
+function addressesOf(r: PreparedResource, types: string[], i: number, name = r.name): string[] {
+  return types.map((t) => `${t}.${name}${r.count === undefined ? '' : `[${i}]`}`);
+}
+
+/**
+ * Applies a per-resource predicate to every instance of the resources of the given types, on the
+ * providers where the risk exists. `where` names the resources a scanner (Checkov) reports the
+ * risk on, per instance; by default the blueprint resource's primary address.
+ */
 function each(
   types: ResourceType[],
   test: (r: PreparedResource, ctx: RuleContext) => [passed: boolean, message: string],
+  where?: (r: PreparedResource, i: number, passed: boolean, ctx: RuleContext) => string[],
+  providers: Provider[] = ['aws', 'azure', 'gcp'],
 ) {
-  return (ctx: RuleContext): Finding[] =>
-    ctx.bp.resources
-      .filter((r) => types.includes(r.type))
-      .flatMap((r) => {
-        const [passed, message] = test(r, ctx);
-        return r.instances.map((resource) => ({ resource, passed, message }));
+  return (ctx: RuleContext): Finding[] => {
+    if (!providers.includes(ctx.bp.provider)) return [];
+    const out: Finding[] = [];
+    for (const r of ctx.bp.resources) {
+      if (!types.includes(r.type)) continue;
+      const [passed, message] = test(r, ctx);
+      r.instances.forEach((address, i) => {
+        for (const resource of where ? where(r, i, passed, ctx) : [address]) out.push({ resource, passed, message });
       });
+    }
+    return out;
+  };
 }
 
 const ADMIN_PORTS = [22, 3389];
 const OPEN = new Set(['0.0.0.0/0', '::/0']);
+
+interface Ingress {
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidr: string;
+}
+
+// An ingress rule that opens `port` to the whole internet.
+const opens = (i: Ingress, port: number) =>
+  OPEN.has(i.cidr) && i.protocol !== 'icmp' && (i.protocol === 'all' || (i.fromPort <= port && port <= i.toPort));
+
+// On GCP a security group becomes one firewall per source CIDR: name the ones that open the ports.
+function openFirewalls(r: PreparedResource, i: number, passed: boolean, { bp }: RuleContext): string[] {
+  if (passed || bp.provider !== 'gcp') return [r.instances[i]!];
+  const rules = r.props.ingress as Ingress[];
+  const groups = gcpFirewallOfRule(rules);
+  const names = [
+    ...new Set(rules.flatMap((rule, k) => (ADMIN_PORTS.some((p) => opens(rule, p)) ? [groups[k]!] : []))),
+  ].map((g) => gcpFirewallName(r.name, g));
+  return names.map((n) => `google_compute_firewall.${n}${r.count === undefined ? '' : `[${i}]`}`);
+}
 const SIZE_PROPS: Partial<Record<ResourceType, string>> = {
   vm: 'size',
   database: 'size',
@@ -84,8 +123,24 @@ export const RULES: readonly Rule[] = [
     severity: 'critical',
     enforcement: 'hard',
     remediation: 'Set public: false and serve public content through a CDN or signed URLs.',
-    check: each(['bucket'], (r) =>
-      r.props.public === true ? [false, `bucket "${r.name}" is public`] : [true, `bucket "${r.name}" is private`],
+    check: each(
+      ['bucket'],
+      (r) =>
+        r.props.public === true ? [false, `bucket "${r.name}" is public`] : [true, `bucket "${r.name}" is private`],
+      // Where the exposure is configured: the public access block, the container's access level,
+      // the allUsers binding, besides the bucket itself.
+      (r, i, passed, { bp }) =>
+        addressesOf(
+          r,
+          bp.provider === 'aws'
+            ? ['aws_s3_bucket', 'aws_s3_bucket_public_access_block']
+            : bp.provider === 'azure'
+              ? ['azurerm_storage_account', 'azurerm_storage_container']
+              : passed
+                ? ['google_storage_bucket']
+                : ['google_storage_bucket', 'google_storage_bucket_iam_member'],
+          i,
+        ),
     ),
   },
   {
@@ -94,10 +149,15 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     enforcement: 'hard',
     remediation: 'Set encrypted: true on the bucket.',
-    check: each(['bucket'], (r) =>
-      r.props.encrypted === false
-        ? [false, `bucket "${r.name}" is not encrypted`]
-        : [true, `bucket "${r.name}" is encrypted`],
+    // Azure and Google Cloud encrypt every bucket at rest whatever the blueprint says: AWS only.
+    check: each(
+      ['bucket'],
+      (r) =>
+        r.props.encrypted === false
+          ? [false, `bucket "${r.name}" is not encrypted`]
+          : [true, `bucket "${r.name}" is encrypted`],
+      undefined,
+      ['aws'],
     ),
   },
   {
@@ -106,10 +166,15 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     enforcement: 'hard',
     remediation: 'Set encrypted: true on the disk.',
-    check: each(['disk'], (r) =>
-      r.props.encrypted === false
-        ? [false, `disk "${r.name}" is not encrypted`]
-        : [true, `disk "${r.name}" is encrypted`],
+    // Azure and Google Cloud encrypt every disk at rest whatever the blueprint says: AWS only.
+    check: each(
+      ['disk'],
+      (r) =>
+        r.props.encrypted === false
+          ? [false, `disk "${r.name}" is not encrypted`]
+          : [true, `disk "${r.name}" is encrypted`],
+      undefined,
+      ['aws'],
     ),
   },
   {
@@ -118,10 +183,15 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     enforcement: 'hard',
     remediation: 'Set encrypted: true on the database.',
-    check: each(['database'], (r) =>
-      r.props.encrypted === false
-        ? [false, `database "${r.name}" is not encrypted`]
-        : [true, `database "${r.name}" is encrypted`],
+    // Azure and Google Cloud encrypt every database at rest whatever the blueprint says: AWS only.
+    check: each(
+      ['database'],
+      (r) =>
+        r.props.encrypted === false
+          ? [false, `database "${r.name}" is not encrypted`]
+          : [true, `database "${r.name}" is encrypted`],
+      undefined,
+      ['aws'],
     ),
   },
   {
@@ -143,20 +213,17 @@ export const RULES: readonly Rule[] = [
     severity: 'critical',
     enforcement: 'hard',
     remediation: 'Restrict ingress on ports 22 and 3389 to known CIDRs, or use a bastion / session manager.',
-    check: each(['security_group'], (r) => {
-      const rules = r.props.ingress as Array<{ protocol: string; fromPort: number; toPort: number; cidr: string }>;
-      const open = ADMIN_PORTS.filter((port) =>
-        rules.some(
-          (i) =>
-            OPEN.has(i.cidr) &&
-            i.protocol !== 'icmp' &&
-            (i.protocol === 'all' || (i.fromPort <= port && port <= i.toPort)),
-        ),
-      );
-      return open.length > 0
-        ? [false, `security group "${r.name}" opens port ${open.join(' and ')} to 0.0.0.0/0`]
-        : [true, `security group "${r.name}" keeps 22/3389 closed to the internet`];
-    }),
+    check: each(
+      ['security_group'],
+      (r) => {
+        const rules = r.props.ingress as Ingress[];
+        const open = ADMIN_PORTS.filter((port) => rules.some((i) => opens(i, port)));
+        return open.length > 0
+          ? [false, `security group "${r.name}" opens port ${open.join(' and ')} to 0.0.0.0/0`]
+          : [true, `security group "${r.name}" keeps 22/3389 closed to the internet`];
+      },
+      openFirewalls,
+    ),
   },
   {
     id: 'required-tags',
@@ -240,8 +307,14 @@ export const RULES: readonly Rule[] = [
     severity: 'medium',
     enforcement: 'advisory',
     remediation: 'Put the VM behind a load balancer or NAT gateway and set publicIp: false.',
-    check: each(['vm'], (r) =>
-      r.props.publicIp === true ? [false, `vm "${r.name}" has a public IP`] : [true, `vm "${r.name}" has no public IP`],
+    check: each(
+      ['vm'],
+      (r) =>
+        r.props.publicIp === true
+          ? [false, `vm "${r.name}" has a public IP`]
+          : [true, `vm "${r.name}" has no public IP`],
+      // Azure attaches the address to the network interface.
+      (r, i) => [r.instances[i]!.replace(/^azurerm_linux_virtual_machine\./, 'azurerm_network_interface.')],
     ),
   },
   {
@@ -254,6 +327,52 @@ export const RULES: readonly Rule[] = [
       r.props.versioning === true
         ? [true, `bucket "${r.name}" is versioned`]
         : [false, `bucket "${r.name}" is not versioned`],
+    ),
+  },
+  {
+    id: 'kubernetes-public-endpoint',
+    title: 'Kubernetes API endpoints are private',
+    severity: 'high',
+    enforcement: 'soft',
+    remediation: 'Set publicEndpoint: false and reach the API from inside the network (VPN, bastion).',
+    check: each(['kubernetes_cluster'], (r) =>
+      r.props.publicEndpoint === true
+        ? [false, `the API endpoint of cluster "${r.name}" is public`]
+        : [true, `the API endpoint of cluster "${r.name}" is private`],
+    ),
+  },
+  {
+    id: 'subnet-public-ip-on-launch',
+    title: 'Subnets do not give instances public IPs by default',
+    severity: 'medium',
+    enforcement: 'soft',
+    remediation: 'Set autoAssignPublicIp: false; give the VMs that need one publicIp: true.',
+    // Only AWS subnets can hand out public IPs: Azure and Google Cloud VMs ask for theirs.
+    check: each(
+      ['subnet'],
+      (r) =>
+        r.props.autoAssignPublicIp === true
+          ? [false, `subnet "${r.name}" gives every instance a public IP`]
+          : [true, `subnet "${r.name}" gives public IPs only on request`],
+      undefined,
+      ['aws'],
+    ),
+  },
+  {
+    id: 'default-security-group-open',
+    title: "Networks' default security groups deny all traffic",
+    severity: 'medium',
+    enforcement: 'soft',
+    remediation: 'Set restrictDefaultSecurityGroup: true and give every instance explicit security groups.',
+    // Azure NSGs and Google Cloud custom networks have no open default group: AWS only.
+    check: each(
+      ['network'],
+      (r) =>
+        r.props.restrictDefaultSecurityGroup === false
+          ? [false, `the default security group of network "${r.name}" allows traffic`]
+          : [true, `the default security group of network "${r.name}" denies all traffic`],
+      undefined,
+      ['aws'],
     ),
   },
 ];

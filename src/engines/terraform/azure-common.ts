@@ -1,17 +1,17 @@
-/** Shared pieces of the Azure emitter: resource group, naming, public IPs, default network. */
+/** Shared pieces of the Azure emitter: resource group, naming, public IPs, default network, NAT bindings. */
 import type { PreparedResource } from '../blueprint.js';
-import { EngineError, pointer } from '../errors.js';
-import { cloudName, ref, resource, shared, type TfContext } from './context.js';
-import { attr as a, block, raw, template, type Block, type BodyItem, type HclValue, type Raw } from './hcl.js';
+import type { NatInstance } from '../network-plan.js';
+import { globalName, own, perInstance, ref, resource, shared, cloudName, type TfContext } from './context.js';
+import { attr as a, block, raw, type Block, type BodyItem, type HclValue, type Raw } from './hcl.js';
+import { NAME_RULES } from '../names.js';
 
 /** Address of the resource group every Azure resource lands in. */
 export const RG = 'azurerm_resource_group.main';
 
 /** The `locals { tags = ... }` block carrying blueprint tags onto every taggable resource. */
-export function azureLocals(ctx: TfContext): Block[] {
-  const keys = Object.keys(ctx.bp.tags).sort();
-  if (keys.length === 0) return [];
-  return [block('locals', [], [a('tags', Object.fromEntries(keys.map((k) => [k, ctx.bp.tags[k]!])))])];
+export function azureLocals(ctx: TfContext, tags: Record<string, HclValue>): Block[] {
+  if (Object.keys(tags).length === 0) return [];
+  return [block('locals', [], [a('tags', tags)])];
 }
 
 /** Declares the blueprint's resource group (once). */
@@ -37,24 +37,22 @@ export function tags(ctx: TfContext): HclValue | undefined {
 
 /** name, resource group and location: the head of almost every azurerm resource. */
 export function head(ctx: TfContext, r: PreparedResource, suffix = '', max = 63): BodyItem[] {
-  group(ctx);
-  return [
-    a('name', cloudName(r, max, suffix)),
-    a('resource_group_name', raw(`${RG}.name`)),
-    a('location', raw(`${RG}.location`)),
-  ];
+  return place(ctx, cloudName(r, max, suffix));
 }
 
-/** A storage account name for `r`. */
-// Storage account names: 3–24 lowercase letters and digits, globally unique.
-export function storageName(r: PreparedResource, suffix: string): HclValue {
-  const base = (r.name.replace(/[^a-z0-9]/g, '') + suffix).padEnd(3, '0');
-  return r.count === undefined ? base.slice(0, 24) : template([base.slice(0, 21), raw('count.index')]);
+/** The head of a resource whose name must be unique across Azure (a DNS name or storage account). */
+export function globalHead(ctx: TfContext, r: PreparedResource, part = '', storage = false): BodyItem[] {
+  return place(ctx, globalName(ctx, r, storage ? NAME_RULES.azureStorage : NAME_RULES.azureHost, part));
+}
+
+function place(ctx: TfContext, name: HclValue): BodyItem[] {
+  group(ctx);
+  return [a('name', name), a('resource_group_name', raw(`${RG}.name`)), a('location', raw(`${RG}.location`))];
 }
 
 /** A Standard static public IP for `r`. */
 export function publicIp(ctx: TfContext, r: PreparedResource): Block {
-  return resource('azurerm_public_ip', r.name, r, [
+  return resource(ctx, 'azurerm_public_ip', r.name, r, [
     ...head(ctx, r, '-pip'),
     a('allocation_method', 'Static'),
     a('sku', 'Standard'),
@@ -82,20 +80,11 @@ export function subnetId(ctx: TfContext, r: PreparedResource, name: string | und
   );
 }
 
-/** Allowed PostgreSQL flexible server storage sizes (MB). */
-export const STORAGE_MB = [
-  32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408,
-];
+export { STORAGE_MB, postgresStorageMb } from '../provider-rules.js';
 
-/** Splits an Azure Redis SKU such as Standard_C1 into sku, family and capacity. */
-export function redisSku(r: PreparedResource): { sku: string; family: string; capacity: number } {
-  const m = /^(Basic|Standard|Premium)_([CP])([0-6])$/.exec(r.props.size as string);
-  if (!m)
-    throw new EngineError(
-      'unknown_sku',
-      `Azure cache size "${String(r.props.size)}" is not <Basic|Standard|Premium>_<C|P><0-6>`,
-      pointer('resources', r.index, 'properties', 'size'),
-    );
+/** Splits an Azure Redis SKU such as Standard_C1 into sku, family and capacity (checked by provider-rules). */
+export function redisSku(size: string): { sku: string; family: string; capacity: number } {
+  const m = /^(Basic|Standard|Premium)_([CP])([0-6])$/.exec(size)!;
   return { sku: m[1]!, family: m[2]!, capacity: Number(m[3]) };
 }
 
@@ -103,4 +92,55 @@ export function redisSku(r: PreparedResource): { sku: string; family: string; ca
 export function portRange(from: number, to: number, protocol: string): string {
   if (protocol === 'all') return '*';
   return from === to ? String(from) : `${from}-${to}`;
+}
+
+// Subnet instance → the NAT instance serving it, computed once per plan (not once per subnet).
+const servedBy = new WeakMap<object, Map<object, NatInstance>>();
+
+/** For each instance of subnet `s`, the NAT instance serving it (network-plan.ts), if any. */
+export function natOf(ctx: TfContext, s: PreparedResource): Array<NatInstance | undefined> {
+  let map = servedBy.get(ctx.bp.plan);
+  if (!map) {
+    map = new Map();
+    for (const [name, perNat] of ctx.bp.plan.natServes) {
+      const nat = ctx.bp.byName.get(name)!;
+      perNat.forEach((served, index) => {
+        for (const inst of served) map!.set(inst, { nat, index });
+      });
+    }
+    servedBy.set(ctx.bp.plan, map);
+  }
+  return (ctx.bp.plan.subnets.get(s.name) ?? []).map((inst) => map.get(inst));
+}
+
+/** The NAT gateway associations of a subnet: every instance a NAT serves. */
+export function natAssociations(ctx: TfContext, s: PreparedResource): Block[] {
+  const nats = natOf(ctx, s);
+  if (nats.every((n) => n === undefined)) return [];
+  const type = 'azurerm_subnet_nat_gateway_association';
+  if (nats.every((n) => n !== undefined))
+    return [
+      resource(ctx, type, s.name, s, [
+        a('subnet_id', own(s, 'azurerm_subnet', s.name, 'id')),
+        a('nat_gateway_id', perInstance(s, nats as NatInstance[], 'id', 'azurerm_nat_gateway')),
+      ]),
+    ];
+  // Some copies are in a network copy without a NAT: one association per served copy.
+  return nats.flatMap((n, k) =>
+    n === undefined
+      ? []
+      : [
+          block(
+            'resource',
+            [type, `${s.name}_${k}`],
+            [
+              a('subnet_id', raw(`azurerm_subnet.${s.name}[${k}].id`)),
+              a(
+                'nat_gateway_id',
+                raw(`azurerm_nat_gateway.${n.nat.name}${n.nat.count === undefined ? '' : `[${n.index}]`}.id`),
+              ),
+            ],
+          ),
+        ],
+  );
 }

@@ -1,79 +1,296 @@
 /** Terraform for Google Cloud (hashicorp/google 6.x): zones from data sources, labels via the provider. */
 import type { PreparedResource } from '../blueprint.js';
 import { RUNTIME_MAP, resolveImage } from '../catalogue-mappings.js';
-import { EngineError, pointer } from '../errors.js';
-import { cloudName, countedCidr, own, prop, ref, resource, shared, type TfContext } from './context.js';
+import { overlaps, parseCidr } from '../cidr.js';
+import { pointer } from '../errors.js';
+import { NAME_RULES } from '../names.js';
+import { providerEngineVersion } from '../provider-rules.js';
+import {
+  cloudName,
+  globalName,
+  own,
+  pick,
+  plannedCidr,
+  prop,
+  ref,
+  resource,
+  shared,
+  type TfContext,
+} from './context.js';
 import { attr as a, BLANK, block, raw, type Block, type BodyItem, type HclValue, type Raw } from './hcl.js';
 
-/** GCP labels allow lowercase letters, digits, "_" and "-" only: blueprint tags are folded to that. */
+import { defaultNetwork, firewalls, firewallTag, loadBalancer, nat, networkOf, zone } from './gcp-network.js';
+
+// GCP labels allow lowercase letters, digits, "_" and "-" only: blueprint tags are folded to that.
+const fold = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '_')
+    .slice(0, 63);
+
+/** A label key for a tag key (keys must also start with a letter). */
+export function gcpLabelKey(k: string): string {
+  const key = fold(k);
+  return /^[a-z]/.test(key) ? key : ('t' + key).slice(0, 63);
+}
+
+/** Blueprint tags as GCP labels. */
 export function gcpLabels(tags: Record<string, string>): Record<string, string> {
-  const fold = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]/g, '_')
-      .slice(0, 63);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tags)) {
-    let key = fold(k);
-    if (!/^[a-z]/.test(key)) key = ('t' + key).slice(0, 63);
-    out[key] = fold(v);
+  for (const [k, v] of Object.entries(tags)) out[gcpLabelKey(k)] = fold(v);
+  return out;
+}
+
+/** A label value: literal text folded here, a variable folded by Terraform with the same rule. */
+export function gcpLabelValue(v: HclValue): HclValue {
+  if (typeof v === 'string') return fold(v);
+  const text = (v as Raw).text;
+  return raw(`substr(replace(lower(${text}), "/[^a-z0-9_-]/", "_"), 0, 63)`);
+}
+
+function vm(ctx: TfContext, r: PreparedResource): Block[] {
+  const p = r.props;
+  const image = resolveImage(p.image as string, 'gcp', pointer('resources', r.index, 'properties', 'image'));
+  if (image.kind !== 'gcp') throw new Error('unreachable');
+  const nic: BodyItem[] = p.subnet
+    ? [a('subnetwork', ref(ctx, r, p.subnet as string, 'id'))]
+    : [a('network', 'default')];
+  if (p.publicIp === true) nic.push(BLANK, block('access_config', [], []));
+  const groups = (p.securityGroups as string[] | undefined) ?? [];
+  return [
+    resource(ctx, 'google_compute_instance', r.name, r, [
+      a('name', cloudName(r)),
+      a('machine_type', prop(ctx, r, 'size')),
+      a('zone', zone(ctx, r)),
+      a('tags', groups.length > 0 ? groups.map((g) => firewallTag(ctx, g)) : undefined),
+      BLANK,
+      block(
+        'boot_disk',
+        [],
+        [
+          block(
+            'initialize_params',
+            [],
+            [a('image', image.image), a('type', 'pd-balanced'), a('size', prop(ctx, r, 'diskGb'))],
+          ),
+        ],
+      ),
+      BLANK,
+      block('network_interface', [], nic),
+      BLANK,
+      block('shielded_instance_config', [], [a('enable_secure_boot', true)]),
+    ]),
+  ];
+}
+
+function bucket(ctx: TfContext, r: PreparedResource): Block[] {
+  const out = [
+    resource(ctx, 'google_storage_bucket', r.name, r, [
+      a('name', globalName(ctx, r, NAME_RULES.gcsBucket)),
+      a('location', ctx.bp.region.toUpperCase()),
+      a('uniform_bucket_level_access', true),
+      a('public_access_prevention', pick(ctx, r, 'public', 'inherited', 'enforced')),
+      a('force_destroy', false),
+      BLANK,
+      block('versioning', [], [a('enabled', prop(ctx, r, 'versioning'))]),
+    ]),
+  ];
+  if (r.props.public === true) {
+    out.push(
+      resource(ctx, 'google_storage_bucket_iam_member', r.name, r, [
+        a('bucket', own(r, 'google_storage_bucket', r.name, 'name')),
+        a('role', 'roles/storage.objectViewer'),
+        a('member', 'allUsers'),
+      ]),
+    );
   }
   return out;
 }
 
-function zone(ctx: TfContext, r: PreparedResource): Raw {
-  const zones = shared(ctx, 'data', 'google_compute_zones', 'available', [a('region', ctx.bp.region)]);
-  return raw(r.count === undefined ? `${zones}.names[0]` : `${zones}.names[count.index % length(${zones}.names)]`);
+// Private IP needs private services access on the network: one peering range and connection each.
+function privateServicesAccess(ctx: TfContext, r: PreparedResource, subnet: string | undefined): string {
+  const net = subnet ? ctx.bp.byName.get(ctx.bp.byName.get(subnet)!.props.network as string)! : undefined;
+  const name = net ? net.name : 'default';
+  const networkId: HclValue = net ? own(net, 'google_compute_network', net.name, 'id') : defaultNetwork(ctx);
+  const count = net?.count === undefined ? [] : [a('count', net.count), BLANK];
+  shared(ctx, 'resource', 'google_compute_global_address', `${name}_psa`, [
+    ...count,
+    a('name', net?.count === undefined ? `${name}-psa` : raw(`"${name}-psa-\${count.index}"`)),
+    a('purpose', 'VPC_PEERING'),
+    a('address_type', 'INTERNAL'),
+    a('prefix_length', 20),
+    a('network', networkId),
+  ]);
+  return shared(ctx, 'resource', 'google_service_networking_connection', name, [
+    ...count,
+    a('network', networkId),
+    a('service', 'servicenetworking.googleapis.com'),
+    a('reserved_peering_ranges', [own(net ?? r, 'google_compute_global_address', `${name}_psa`, 'name')]),
+  ]);
 }
 
-function networkOf(ctx: TfContext, r: PreparedResource, subnet: string | undefined, attribute: string): HclValue {
-  if (!subnet) return 'default';
-  return ref(ctx, r, ctx.bp.byName.get(subnet)!.props.network as string, attribute);
-}
-
-function firewalls(ctx: TfContext, r: PreparedResource): Block[] {
-  const rules = r.props.ingress as Array<{ protocol: string; fromPort: number; toPort: number; cidr: string }>;
-  const network: BodyItem = a('network', r.props.network ? ref(ctx, r, r.props.network as string, 'name') : 'default');
-  if (rules.length === 0) {
-    return [
-      resource('google_compute_firewall', r.name, r, [
-        a('name', cloudName(r)),
-        network,
-        a('direction', 'INGRESS'),
-        a('priority', 65534),
-        a('source_ranges', ['0.0.0.0/0']),
-        BLANK,
-        block('deny', [], [a('protocol', 'all')]),
-      ]),
-    ];
-  }
-  // A firewall has one set of source ranges, so rules are grouped by CIDR, one firewall per CIDR.
-  const byCidr = new Map<string, typeof rules>();
-  for (const rule of rules) byCidr.set(rule.cidr, [...(byCidr.get(rule.cidr) ?? []), rule]);
-  return [...byCidr.entries()].map(([cidr, group], k) =>
-    resource('google_compute_firewall', k === 0 ? r.name : `${r.name}_${k + 1}`, r, [
-      a('name', cloudName(r, 63, k === 0 ? '' : `-${k + 1}`)),
-      network,
-      a('direction', 'INGRESS'),
-      a('source_ranges', [cidr]),
-      ...group.flatMap((g) => [
-        BLANK,
-        block(
-          'allow',
-          [],
-          [
-            a('protocol', g.protocol),
-            a(
-              'ports',
-              g.protocol === 'tcp' || g.protocol === 'udp'
-                ? [g.fromPort === g.toPort ? String(g.fromPort) : `${g.fromPort}-${g.toPort}`]
-                : undefined,
-            ),
-          ],
-        ),
-      ]),
+function database(ctx: TfContext, r: PreparedResource): Block[] {
+  const p = r.props;
+  const n = r.name;
+  ctx.extra.add('random');
+  const subnet = (p.subnets as string[] | undefined)?.[0];
+  const isPrivate = p.publiclyAccessible !== true;
+  const psa = isPrivate ? privateServicesAccess(ctx, r, subnet) : undefined;
+  return [
+    resource(ctx, 'random_password', n, r, [
+      a('length', 32),
+      a('special', true),
+      a('override_special', '!#*()-_=+[]:?'),
     ]),
-  );
+    resource(ctx, 'google_sql_database_instance', n, r, [
+      a('name', cloudName(r, 80)),
+      a('database_version', providerEngineVersion('gcp', String(p.engine), p.engineVersion as string | undefined)),
+      a('region', ctx.bp.region),
+      a('deletion_protection', true),
+      BLANK,
+      block(
+        'settings',
+        [],
+        [
+          a('tier', prop(ctx, r, 'size')),
+          a('disk_size', prop(ctx, r, 'storageGb')),
+          a('disk_type', 'PD_SSD'),
+          a('availability_type', p.multiAz === true ? 'REGIONAL' : 'ZONAL'),
+          BLANK,
+          block(
+            'ip_configuration',
+            [],
+            [
+              a('ipv4_enabled', prop(ctx, r, 'publiclyAccessible')),
+              a('private_network', isPrivate ? networkOf(ctx, r, subnet, 'id') : undefined),
+              a('ssl_mode', 'ENCRYPTED_ONLY'),
+            ],
+          ),
+          BLANK,
+          block('backup_configuration', [], [a('enabled', true)]),
+        ],
+      ),
+      ...(psa ? [BLANK, a('depends_on', [raw(psa)])] : []),
+    ]),
+    resource(ctx, 'google_sql_user', n, r, [
+      a('name', 'dbadmin'),
+      a('instance', own(r, 'google_sql_database_instance', n, 'name')),
+      a('password', own(r, 'random_password', n, 'result')),
+    ]),
+  ];
+}
+
+// The control plane's /28 must not overlap the blueprint's networks: the first candidate that does not.
+function masterCidr(ctx: TfContext): string {
+  const used = [...ctx.bp.plan.networks.values()]
+    .flat()
+    .filter((c): c is string => c !== undefined)
+    .map(parseCidr);
+  const candidates = ['172.16.255.240/28', '192.168.255.240/28', '10.255.255.240/28'];
+  return candidates.find((c) => !used.some((u) => overlaps(u, parseCidr(c)))) ?? candidates[0]!;
+}
+
+function cluster(ctx: TfContext, r: PreparedResource): Block[] {
+  const n = r.name;
+  const subnet = (r.props.subnets as string[] | undefined)?.[0];
+  return [
+    resource(ctx, 'google_container_cluster', n, r, [
+      a('name', cloudName(r, 40)),
+      a('location', zone(ctx, r)),
+      a('min_master_version', prop(ctx, r, 'version')),
+      a('remove_default_node_pool', true),
+      a('initial_node_count', 1),
+      a('deletion_protection', true),
+      a('network', subnet ? networkOf(ctx, r, subnet, 'id') : undefined),
+      a('subnetwork', subnet ? ref(ctx, r, subnet, 'id') : undefined),
+      BLANK,
+      block('ip_allocation_policy', [], []),
+      BLANK,
+      block(
+        'private_cluster_config',
+        [],
+        [
+          a('enable_private_nodes', true),
+          a('enable_private_endpoint', pick(ctx, r, 'publicEndpoint', false, true)),
+          a('master_ipv4_cidr_block', masterCidr(ctx)),
+        ],
+      ),
+    ]),
+    resource(ctx, 'google_container_node_pool', n, r, [
+      a('name', 'default'),
+      a('cluster', own(r, 'google_container_cluster', n, 'id')),
+      a('location', zone(ctx, r)),
+      a('node_count', prop(ctx, r, 'nodeCount')),
+      BLANK,
+      block(
+        'node_config',
+        [],
+        [
+          a('machine_type', prop(ctx, r, 'nodeSize')),
+          a('disk_size_gb', prop(ctx, r, 'nodeDiskGb')),
+          a('disk_type', 'pd-balanced'),
+          a('oauth_scopes', ['https://www.googleapis.com/auth/cloud-platform']),
+        ],
+      ),
+    ]),
+  ];
+}
+
+function fn(ctx: TfContext, r: PreparedResource): Block[] {
+  const n = r.name;
+  const src = `${n}_source`;
+  const handler = r.props.handler as string;
+  return [
+    resource(ctx, 'google_storage_bucket', src, r, [
+      a('name', globalName(ctx, r, NAME_RULES.gcsBucket, 'src')),
+      a('location', ctx.bp.region.toUpperCase()),
+      a('uniform_bucket_level_access', true),
+      a('public_access_prevention', 'enforced'),
+    ]),
+    resource(ctx, 'google_storage_bucket_object', src, r, [
+      a('name', `${n}.zip`),
+      a('bucket', own(r, 'google_storage_bucket', src, 'name')),
+      a('source', `dist/${n}.zip`),
+    ]),
+    resource(ctx, 'google_cloudfunctions2_function', n, r, [
+      a('name', cloudName(r)),
+      a('location', ctx.bp.region),
+      BLANK,
+      block(
+        'build_config',
+        [],
+        [
+          a('runtime', RUNTIME_MAP[r.props.runtime as string]!.gcp),
+          a('entry_point', handler.slice(handler.lastIndexOf('.') + 1) || handler),
+          BLANK,
+          block(
+            'source',
+            [],
+            [
+              block(
+                'storage_source',
+                [],
+                [
+                  a('bucket', own(r, 'google_storage_bucket', src, 'name')),
+                  a('object', own(r, 'google_storage_bucket_object', src, 'name')),
+                ],
+              ),
+            ],
+          ),
+        ],
+      ),
+      BLANK,
+      block(
+        'service_config',
+        [],
+        [
+          a('available_memory', `${String(r.props.memoryMb)}M`),
+          a('max_instance_count', 10),
+          a('ingress_settings', 'ALLOW_INTERNAL_ONLY'),
+        ],
+      ),
+    ]),
+  ];
 }
 
 /** The Google Cloud resources of one blueprint resource. */
@@ -82,140 +299,46 @@ export function emitGcp(ctx: TfContext, r: PreparedResource): Block[] {
   const n = r.name;
   switch (r.type) {
     case 'network':
-      return [resource('google_compute_network', n, r, [a('name', cloudName(r)), a('auto_create_subnetworks', false)])];
+      return [
+        resource(ctx, 'google_compute_network', n, r, [a('name', cloudName(r)), a('auto_create_subnetworks', false)]),
+      ];
     case 'subnet':
       return [
-        resource('google_compute_subnetwork', n, r, [
+        resource(ctx, 'google_compute_subnetwork', n, r, [
           a('name', cloudName(r)),
           a('region', ctx.bp.region),
           a('network', ref(ctx, r, p.network as string, 'id')),
-          a('ip_cidr_range', countedCidr(prop(ctx, r, 'cidr')!, r.count)),
+          a('ip_cidr_range', plannedCidr(ctx, r)),
           a('private_ip_google_access', true),
         ]),
       ];
     case 'security_group':
       return firewalls(ctx, r);
-    case 'vm': {
-      const image = resolveImage(p.image as string, 'gcp', pointer('resources', r.index, 'properties', 'image'));
-      if (image.kind !== 'gcp') throw new Error('unreachable');
-      const nic: BodyItem[] = p.subnet
-        ? [a('subnetwork', ref(ctx, r, p.subnet as string, 'id'))]
-        : [a('network', 'default')];
-      if (p.publicIp === true) nic.push(BLANK, block('access_config', [], []));
-      return [
-        resource('google_compute_instance', n, r, [
-          a('name', cloudName(r)),
-          a('machine_type', prop(ctx, r, 'size')),
-          a('zone', zone(ctx, r)),
-          BLANK,
-          block(
-            'boot_disk',
-            [],
-            [
-              block(
-                'initialize_params',
-                [],
-                [a('image', image.image), a('type', 'pd-balanced'), a('size', prop(ctx, r, 'diskGb'))],
-              ),
-            ],
-          ),
-          BLANK,
-          block('network_interface', [], nic),
-          BLANK,
-          block('shielded_instance_config', [], [a('enable_secure_boot', true)]),
-        ]),
-      ];
-    }
+    case 'vm':
+      return vm(ctx, r);
     case 'disk':
       return [
-        resource('google_compute_disk', n, r, [
+        resource(ctx, 'google_compute_disk', n, r, [
           a('name', cloudName(r)),
           a('type', prop(ctx, r, 'diskType')),
           a('zone', zone(ctx, r)),
           a('size', prop(ctx, r, 'sizeGb')),
         ]),
       ];
-    case 'bucket': {
-      const out = [
-        resource('google_storage_bucket', n, r, [
-          a('name', cloudName(r)),
-          a('location', ctx.bp.region.toUpperCase()),
-          a('uniform_bucket_level_access', true),
-          a('public_access_prevention', p.public === true ? 'inherited' : 'enforced'),
-          a('force_destroy', false),
-          BLANK,
-          block('versioning', [], [a('enabled', prop(ctx, r, 'versioning'))]),
-        ]),
-      ];
-      if (p.public === true) {
-        out.push(
-          resource('google_storage_bucket_iam_member', n, r, [
-            a('bucket', own(r, 'google_storage_bucket', n, 'name')),
-            a('role', 'roles/storage.objectViewer'),
-            a('member', 'allUsers'),
-          ]),
-        );
-      }
-      return out;
-    }
-    case 'database': {
-      ctx.extra.add('random');
-      const mysql = p.engine === 'mysql';
-      const version = ((p.engineVersion as string | undefined) ?? (mysql ? '8.0' : '16')).replace(/\./g, '_');
-      return [
-        resource('random_password', n, r, [
-          a('length', 32),
-          a('special', true),
-          a('override_special', '!#*()-_=+[]:?'),
-        ]),
-        resource('google_sql_database_instance', n, r, [
-          a('name', cloudName(r, 80)),
-          a('database_version', `${mysql ? 'MYSQL' : 'POSTGRES'}_${version}`),
-          a('region', ctx.bp.region),
-          a('deletion_protection', true),
-          BLANK,
-          block(
-            'settings',
-            [],
-            [
-              a('tier', prop(ctx, r, 'size')),
-              a('disk_size', prop(ctx, r, 'storageGb')),
-              a('disk_type', 'PD_SSD'),
-              a('availability_type', p.multiAz === true ? 'REGIONAL' : 'ZONAL'),
-              BLANK,
-              block(
-                'ip_configuration',
-                [],
-                [a('ipv4_enabled', prop(ctx, r, 'publiclyAccessible')), a('ssl_mode', 'ENCRYPTED_ONLY')],
-              ),
-              BLANK,
-              block('backup_configuration', [], [a('enabled', true)]),
-            ],
-          ),
-        ]),
-        resource('google_sql_user', n, r, [
-          a('name', 'dbadmin'),
-          a('instance', own(r, 'google_sql_database_instance', n, 'name')),
-          a('password', own(r, 'random_password', n, 'result')),
-        ]),
-      ];
-    }
+    case 'bucket':
+      return bucket(ctx, r);
+    case 'database':
+      return database(ctx, r);
     case 'cache': {
-      const m = /^([1-9][0-9]{0,2})gb$/.exec(p.size as string);
-      if (!m)
-        throw new EngineError(
-          'unknown_sku',
-          `GCP cache size "${String(p.size)}" is not <GB>gb (e.g. 1gb)`,
-          pointer('resources', r.index, 'properties', 'size'),
-        );
+      const gb = Number(/^([0-9]+)gb$/.exec(p.size as string)![1]);
       const ha = (p.nodes as number) > 1;
       return [
-        resource('google_redis_instance', n, r, [
+        resource(ctx, 'google_redis_instance', n, r, [
           a('name', cloudName(r, 40)),
           a('tier', ha ? 'STANDARD_HA' : 'BASIC'),
-          a('memory_size_gb', Number(m[1])),
+          a('memory_size_gb', gb),
           a('region', ctx.bp.region),
-          a('redis_version', 'REDIS_7_0'),
+          a('redis_version', 'REDIS_7_2'),
           a('auth_enabled', true),
           a('transit_encryption_mode', 'SERVER_AUTHENTICATION'),
           a('replica_count', ha ? (p.nodes as number) - 1 : undefined),
@@ -223,144 +346,18 @@ export function emitGcp(ctx: TfContext, r: PreparedResource): Block[] {
         ]),
       ];
     }
-    case 'load_balancer': {
-      const scheme = p.public === true ? 'EXTERNAL' : 'INTERNAL';
-      const subnet = (p.subnets as string[] | undefined)?.[0];
-      return [
-        resource('google_compute_region_health_check', n, r, [
-          a('name', cloudName(r, 63, '-hc')),
-          a('region', ctx.bp.region),
-          BLANK,
-          block('tcp_health_check', [], [a('port', 80)]),
-        ]),
-        resource('google_compute_region_backend_service', n, r, [
-          a('name', cloudName(r)),
-          a('region', ctx.bp.region),
-          a('protocol', 'TCP'),
-          a('load_balancing_scheme', scheme),
-          a('health_checks', raw(`[${own(r, 'google_compute_region_health_check', n, 'id').text}]`)),
-        ]),
-        resource('google_compute_forwarding_rule', n, r, [
-          a('name', cloudName(r)),
-          a('region', ctx.bp.region),
-          a('load_balancing_scheme', scheme),
-          a('backend_service', own(r, 'google_compute_region_backend_service', n, 'id')),
-          a('all_ports', true),
-          a('network', scheme === 'INTERNAL' ? networkOf(ctx, r, subnet, 'id') : undefined),
-          a('subnetwork', scheme === 'INTERNAL' && subnet ? ref(ctx, r, subnet, 'id') : undefined),
-        ]),
-      ];
-    }
+    case 'load_balancer':
+      return loadBalancer(ctx, r);
     case 'nat_gateway':
-      return [
-        resource('google_compute_router', n, r, [
-          a('name', cloudName(r)),
-          a('region', ctx.bp.region),
-          a('network', networkOf(ctx, r, p.subnet as string, 'id')),
-        ]),
-        resource('google_compute_router_nat', n, r, [
-          a('name', cloudName(r)),
-          a('router', own(r, 'google_compute_router', n, 'name')),
-          a('region', ctx.bp.region),
-          a('nat_ip_allocate_option', 'AUTO_ONLY'),
-          a('source_subnetwork_ip_ranges_to_nat', 'LIST_OF_SUBNETWORKS'),
-          BLANK,
-          block(
-            'subnetwork',
-            [],
-            [a('name', ref(ctx, r, p.subnet as string, 'id')), a('source_ip_ranges_to_nat', ['ALL_IP_RANGES'])],
-          ),
-        ]),
-      ];
-    case 'kubernetes_cluster': {
-      const subnet = (p.subnets as string[] | undefined)?.[0];
-      return [
-        resource('google_container_cluster', n, r, [
-          a('name', cloudName(r, 40)),
-          a('location', zone(ctx, r)),
-          a('min_master_version', prop(ctx, r, 'version')),
-          a('remove_default_node_pool', true),
-          a('initial_node_count', 1),
-          a('deletion_protection', true),
-          a('network', subnet ? networkOf(ctx, r, subnet, 'id') : undefined),
-          a('subnetwork', subnet ? ref(ctx, r, subnet, 'id') : undefined),
-        ]),
-        resource('google_container_node_pool', n, r, [
-          a('name', 'default'),
-          a('cluster', own(r, 'google_container_cluster', n, 'id')),
-          a('location', zone(ctx, r)),
-          a('node_count', prop(ctx, r, 'nodeCount')),
-          BLANK,
-          block(
-            'node_config',
-            [],
-            [
-              a('machine_type', prop(ctx, r, 'nodeSize')),
-              a('oauth_scopes', ['https://www.googleapis.com/auth/cloud-platform']),
-            ],
-          ),
-        ]),
-      ];
-    }
-    case 'function': {
-      const src = `${n}_source`;
-      const handler = p.handler as string;
-      return [
-        resource('google_storage_bucket', src, r, [
-          a('name', cloudName(r, 63, '-src')),
-          a('location', ctx.bp.region.toUpperCase()),
-          a('uniform_bucket_level_access', true),
-          a('public_access_prevention', 'enforced'),
-        ]),
-        resource('google_storage_bucket_object', src, r, [
-          a('name', `${n}.zip`),
-          a('bucket', own(r, 'google_storage_bucket', src, 'name')),
-          a('source', `dist/${n}.zip`),
-        ]),
-        resource('google_cloudfunctions2_function', n, r, [
-          a('name', cloudName(r)),
-          a('location', ctx.bp.region),
-          BLANK,
-          block(
-            'build_config',
-            [],
-            [
-              a('runtime', RUNTIME_MAP[p.runtime as string]!.gcp),
-              a('entry_point', handler.slice(handler.lastIndexOf('.') + 1) || handler),
-              BLANK,
-              block(
-                'source',
-                [],
-                [
-                  block(
-                    'storage_source',
-                    [],
-                    [
-                      a('bucket', own(r, 'google_storage_bucket', src, 'name')),
-                      a('object', own(r, 'google_storage_bucket_object', src, 'name')),
-                    ],
-                  ),
-                ],
-              ),
-            ],
-          ),
-          BLANK,
-          block(
-            'service_config',
-            [],
-            [
-              a('available_memory', `${String(p.memoryMb)}M`),
-              a('max_instance_count', 10),
-              a('ingress_settings', 'ALLOW_INTERNAL_ONLY'),
-            ],
-          ),
-        ]),
-      ];
-    }
+      return nat(ctx, r);
+    case 'kubernetes_cluster':
+      return cluster(ctx, r);
+    case 'function':
+      return fn(ctx, r);
     case 'queue':
       return [
-        resource('google_pubsub_topic', n, r, [a('name', cloudName(r, 255))]),
-        resource('google_pubsub_subscription', n, r, [
+        resource(ctx, 'google_pubsub_topic', n, r, [a('name', cloudName(r, 255))]),
+        resource(ctx, 'google_pubsub_subscription', n, r, [
           a('name', cloudName(r, 255)),
           a('topic', own(r, 'google_pubsub_topic', n, 'id')),
           a('enable_message_ordering', prop(ctx, r, 'fifo')),

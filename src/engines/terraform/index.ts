@@ -2,19 +2,19 @@
  * Blueprint → Terraform, split as HashiCorp's style guide does: terraform.tf, providers.tf,
  * main.tf, variables.tf, outputs.tf. Output is deterministic and already in `terraform fmt` form.
  */
-import { prepareBlueprint, type PreparedBlueprint } from '../blueprint.js';
+import { prepareBlueprint, type PrepareOptions, type PreparedBlueprint } from '../blueprint.js';
 import type { GeneratedFile } from '../hash.js';
 import type { BlueprintSpec, Provider } from '../types.js';
 import { emitAws } from './aws.js';
 import { emitAzure, azureLocals } from './azure.js';
-import { emitGcp, gcpLabels } from './gcp.js';
-import { variableNames, type TfContext } from './context.js';
+import { emitGcp, gcpLabelKey, gcpLabelValue } from './gcp.js';
+import { variableNames, written, type TfContext } from './context.js';
 import { attr as a, BLANK, block, raw, renderFile, type Block, type HclValue } from './hcl.js';
 
 /** Provider sources and version constraints pinned by generated configurations. */
 export const PROVIDER_VERSIONS = {
   aws: { name: 'aws', source: 'hashicorp/aws', version: '~> 5.0' },
-  azure: { name: 'azurerm', source: 'hashicorp/azurerm', version: '~> 4.0' },
+  azure: { name: 'azurerm', source: 'hashicorp/azurerm', version: '~> 4.30' },
   gcp: { name: 'google', source: 'hashicorp/google', version: '~> 6.0' },
   random: { name: 'random', source: 'hashicorp/random', version: '~> 3.6' },
   tls: { name: 'tls', source: 'hashicorp/tls', version: '~> 4.0' },
@@ -50,7 +50,9 @@ function variables(ctx: TfContext): Block[] {
   const props =
     (ctx.bp.spec.parameters as { properties?: Record<string, { description?: unknown; writeOnly?: unknown }> })
       .properties ?? {};
+  // Only what the configuration refers to: a variable nothing reads would be a setting that does nothing.
   return [...ctx.varNames.entries()]
+    .filter(([param]) => ctx.used.has(param))
     .sort(([, x], [, y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([param, name]) => {
       const schema = props[param] ?? {};
@@ -92,20 +94,31 @@ function terraformFile(ctx: TfContext, provider: Provider): Block[] {
   ];
 }
 
-function providersFile(bp: PreparedBlueprint): Block[] {
-  const tags = Object.fromEntries(Object.entries(bp.tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
-  const hasTags = Object.keys(tags).length > 0;
+/** The blueprint's tags, sorted, with parameter references kept as variables. */
+function tagValues(ctx: TfContext): Array<[string, HclValue]> {
+  const given = ctx.bp.spec.tags ?? {};
+  return Object.keys(ctx.bp.tags)
+    .sort()
+    .map((k) => [k, written(ctx, given[k], ctx.bp.tags[k]) as HclValue]);
+}
+
+function providersFile(ctx: TfContext): Block[] {
+  const bp = ctx.bp;
+  const tags = tagValues(ctx);
   if (bp.provider === 'aws') {
     return [
       block(
         'provider',
         ['aws'],
-        [a('region', bp.region), ...(hasTags ? [BLANK, block('default_tags', [], [a('tags', tags)])] : [])],
+        [
+          a('region', bp.region),
+          ...(tags.length > 0 ? [BLANK, block('default_tags', [], [a('tags', Object.fromEntries(tags))])] : []),
+        ],
       ),
     ];
   }
   if (bp.provider === 'azure') return [block('provider', ['azurerm'], [block('features', [], [])])];
-  const labels = gcpLabels(tags);
+  const labels = Object.fromEntries(tags.map(([k, v]) => [gcpLabelKey(k), gcpLabelValue(v)]));
   return [
     block(
       'provider',
@@ -115,21 +128,35 @@ function providersFile(bp: PreparedBlueprint): Block[] {
   ];
 }
 
+/** Options of generateTerraform. */
+export type TerraformOptions = PrepareOptions;
+
 /** Generates the Terraform files of a blueprint with the given parameter values. */
-export function generateTerraform(spec: BlueprintSpec, params?: Record<string, unknown>): TerraformResult {
-  return generateTerraformPrepared(prepareBlueprint(spec, params));
+export function generateTerraform(
+  spec: BlueprintSpec,
+  params?: Record<string, unknown>,
+  options: TerraformOptions = {},
+): TerraformResult {
+  return generateTerraformPrepared(prepareBlueprint(spec, params, options));
 }
 
 /** generateTerraform for an already prepared blueprint. */
 export function generateTerraformPrepared(bp: PreparedBlueprint): TerraformResult {
-  const ctx: TfContext = { bp, varNames: variableNames(Object.keys(bp.values)), extra: new Set(), shared: new Map() };
+  const ctx: TfContext = {
+    bp,
+    varNames: variableNames(Object.keys(bp.values)),
+    used: new Set(),
+    extra: new Set(),
+    shared: new Map(),
+  };
   const emitted: Block[] = [];
   for (const r of bp.resources) {
     emitted.push(
       ...(bp.provider === 'aws' ? emitAws(ctx, r) : bp.provider === 'azure' ? emitAzure(ctx, r) : emitGcp(ctx, r)),
     );
   }
-  const main = [...(bp.provider === 'azure' ? azureLocals(ctx) : []), ...ctx.shared.values(), ...emitted];
+  const locals = bp.provider === 'azure' ? azureLocals(ctx, Object.fromEntries(tagValues(ctx))) : [];
+  const main = [...locals, ...ctx.shared.values(), ...emitted];
   const outputs = bp.resources.map((r) =>
     block(
       'output',
@@ -143,9 +170,10 @@ export function generateTerraformPrepared(bp: PreparedBlueprint): TerraformResul
       ],
     ),
   );
+  const providers = renderFile(providersFile(ctx)); // before variables: tags may use some
   const files: GeneratedFile[] = [
     { path: 'terraform.tf', content: renderFile(terraformFile(ctx, bp.provider)) },
-    { path: 'providers.tf', content: renderFile(providersFile(bp)) },
+    { path: 'providers.tf', content: providers },
     { path: 'main.tf', content: renderFile(main) },
     { path: 'variables.tf', content: renderFile(variables(ctx)) },
     { path: 'outputs.tf', content: renderFile(outputs) },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
+import { stableJson } from '../../lib/stable-json.js';
 import { principalOf } from '../auth/guard.js';
 import { blueprintTag } from '../blueprints/cache-tags.js';
 import {
@@ -23,26 +24,13 @@ const engineProblems = {
   ...problemOf('unprocessable', 'the blueprint or its parameters cannot be processed (errors[] names the field)'),
 };
 
-/** JSON with sorted keys, so equal bodies hash equally whatever their key order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 /**
  * Content keys: a stored blueprint's results are keyed by its id (and tagged with it, so a write
  * to the blueprint drops them); an inline blueprint's by the hash of the whole body.
  */
 function contentKey(req: FastifyRequest): string {
   const { blueprintId, ...rest } = req.body as { blueprintId?: string };
-  const digest = createHash('sha256').update(canonical(rest)).digest('base64url');
+  const digest = createHash('sha256').update(stableJson(rest)).digest('base64url');
   return blueprintId ? `${blueprintId.toLowerCase()}:${digest}` : `inline:${digest}`;
 }
 

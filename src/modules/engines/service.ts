@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DEFAULT_SETTINGS,
   EngineError,
@@ -16,6 +17,11 @@ import type { BlueprintRepo } from '../blueprints/repo.js';
 import type { BlueprintInput } from '../blueprints/schema.js';
 import type { EngineRepo } from './repo.js';
 import type { EstimateBody, EvaluateBody, GenerateBody, Settings } from './schema.js';
+
+/** The seed of a tenant's globally unique cloud names: derived, so no tenant id reaches generated code. */
+export function tenantNameSeed(tenantId: string): string {
+  return createHash('sha256').update(`iac-dharma/global-names/${tenantId}`).digest('hex');
+}
 
 type Source = { blueprintId?: string; blueprint?: BlueprintInput; parameters?: Record<string, unknown> };
 const BLUEPRINT_FIELDS = /^\/(resources|parameters|provider|region|tags|name)(\/|$)/;
@@ -68,8 +74,8 @@ export function createEngineService(blueprints: BlueprintRepo, repo: EngineRepo)
       const { spec, inline } = await resolve(p, body);
       const out = run(inline, () =>
         body.format === 'terraform'
-          ? generateTerraform(spec, body.parameters)
-          : generateCloudFormation(spec, body.parameters),
+          ? generateTerraform(spec, body.parameters, { nameSeed: tenantNameSeed(p.tenantId) })
+          : generateCloudFormation(spec, body.parameters, { nameSeed: tenantNameSeed(p.tenantId) }),
       );
       return { format: body.format, files: out.files, resourceCount: out.resourceCount, hash: hashFiles(out.files) };
     },

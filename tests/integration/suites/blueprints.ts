@@ -73,7 +73,13 @@ export function blueprintSuite(ctx: SuiteContext): void {
           name: `Stack ${i} 100%_off`,
           provider: i % 2 ? 'gcp' : 'aws',
           region: i % 2 ? 'us-central1' : 'us-east-1',
+          // The fixture's size parameter defaults to an AWS size: GCP needs one of its own.
+          parameters: {
+            type: 'object',
+            properties: { size: { type: 'string', default: i % 2 ? 'e2-micro' : 't3.micro' } },
+          },
         });
+        assert.equal(res.statusCode, 201, res.body);
         ids.push(res.json().id);
       }
       const viewer = await addUser(ctx.t.app, a, 'viewer');
@@ -227,7 +233,7 @@ export function blueprintSuite(ctx: SuiteContext): void {
         parameters: { type: 'object', properties: { x: { $ref: 'https://evil.example/schema.json' } } },
       });
       assert.equal(remote.statusCode, 422);
-      assert.equal(problemOf(remote).errors?.[0]?.path, '/parameters');
+      assert.equal(problemOf(remote).errors?.[0]?.path, '/parameters/properties/x/$ref');
       const invalidSchema = await create(a, {
         parameters: { type: 'object', properties: { x: { type: 'no-such-type' } } },
       });

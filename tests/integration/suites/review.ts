@@ -49,16 +49,17 @@ export function reviewSuite(ctx: SuiteContext): void {
       assert.deepEqual(d.resources, { added: [{ name: 'api', type: 'vm', count: 3 }], removed: [], changed: [] });
       assert.deepEqual(d.blueprint, []);
 
-      // AWS us-east-1 on demand, 730 h a month: t3.medium $0.0416/h plus a public IPv4 address $0.005/h.
-      const perInstance = cents(0.0416 * 730) + cents(0.005 * 730);
+      // AWS us-east-1 on demand, 730 h a month: t3.medium $0.0416/h plus a public IPv4 address $0.005/h,
+      // plus the image's 8 GB gp3 root disk at $0.08 per GB-month.
+      const perInstance = cents(cents(0.0416 * 730) + cents(0.005 * 730) + cents(8 * 0.08));
       assert.deepEqual(
         d.cost.diff.resources.map((r: { name: string; monthlyCost: number }) => [r.name, r.monthlyCost]),
         [0, 1, 2].map((i) => [`aws_instance.api[${i}]`, perInstance]),
       );
-      assert.equal(d.cost.diffTotalMonthlyCost, 102.06);
+      assert.equal(d.cost.diffTotalMonthlyCost, 103.98);
       assert.equal(d.cost.diffTotalMonthlyCost, cents(3 * perInstance));
       assert.equal(d.cost.totalMonthlyCost, cents(d.cost.pastTotalMonthlyCost + 3 * perInstance));
-      assert.equal(d.summary.diffTotalMonthlyCost, 102.06);
+      assert.equal(d.summary.diffTotalMonthlyCost, 103.98);
 
       assert.deepEqual(
         d.guardrails.newlyFailing.map((g: { ruleId: string; resource: string; after: string }) => [
@@ -82,7 +83,7 @@ export function reviewSuite(ctx: SuiteContext): void {
       const back = (
         await inject({ url: `/api/blueprints/${bp.id}/diff?from=1.1.0&to=1.0.0`, headers: bearer(a) })
       ).json();
-      assert.equal(back.cost.diffTotalMonthlyCost, -102.06);
+      assert.equal(back.cost.diffTotalMonthlyCost, -103.98);
       assert.deepEqual(back.resources.removed, [{ name: 'api', type: 'vm', count: 3 }]);
       assert.equal(back.guardrails.newlyPassing.length, 3);
     });

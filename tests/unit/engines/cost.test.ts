@@ -36,7 +36,7 @@ test('AWS us-east-1 reference prices are reproduced to the cent', () => {
   assert.equal(db.monthlyCost, 12.41);
   const nat = aws([
     { name: 'net', type: 'network', properties: {} },
-    { name: 's', type: 'subnet', properties: { network: 'net', cidr: '10.0.0.0/24' } },
+    { name: 's', type: 'subnet', properties: { network: 'net', cidr: '10.0.0.0/24', public: true } },
     { name: 'nat', type: 'nat_gateway', properties: { subnet: 's' } },
   ]);
   const natRes = estimateCost(nat, {}, { usage: { nat: { dataProcessedGb: 100 } } }).resources[2]!;
@@ -88,7 +88,8 @@ test('count yields one entry per instance, addressed like Terraform', () => {
     e.resources.map((r) => r.address),
     ['aws_instance.web[0]', 'aws_instance.web[1]', 'aws_instance.web[2]', 'aws_instance.one'],
   );
-  assert.equal(e.totalMonthlyCost, 30.36);
+  // 4 × (t3.micro 7.59 + its 8 GB gp3 root disk 0.64): root disks are priced at the image's size.
+  assert.equal(e.totalMonthlyCost, 32.92);
   assert.equal(e.priceTableVersion, PRICE_TABLE_VERSION);
   assert.equal(e.currency, 'USD');
 });
@@ -148,4 +149,91 @@ test('property: costs are non-negative, deterministic and linear in count', () =
     }),
     { numRuns: 100, seed: 1 },
   );
+});
+
+const on = (provider: 'aws' | 'azure' | 'gcp', region: string, resources: BlueprintResource[]): BlueprintSpec => ({
+  name: 'corrected',
+  provider,
+  region,
+  parameters: {},
+  tags: {},
+  resources,
+});
+const line = (e: ReturnType<typeof estimateCost>, address: string, name: RegExp) =>
+  e.resources.find((r) => r.address === address)!.costComponents.find((c) => name.test(c.name))!;
+
+test('Azure PostgreSQL storage is priced on the tier it provisions, MySQL on the size asked', () => {
+  const price = PRICES.azure.eastus!['db-storage:postgres']!.price;
+  assert.equal(price, 0.115);
+  const db = (engine: string, storageGb: number) =>
+    line(
+      estimateCost(on('azure', 'eastus', [{ name: 'db', type: 'database', properties: { engine, storageGb } }]), {}),
+      `azurerm_${engine === 'mysql' ? 'mysql' : 'postgresql'}_flexible_server.db`,
+      /^Storage/,
+    );
+  // 50 GB is provisioned as the 64 GiB tier (storage_mb 65536), 32 GB fits the 32 GiB one exactly.
+  assert.deepEqual([db('postgres', 50).monthlyQuantity, db('postgres', 50).monthlyCost], [64, 7.36]);
+  assert.deepEqual([db('postgres', 32).monthlyQuantity, db('postgres', 32).monthlyCost], [32, 3.68]);
+  assert.deepEqual([db('postgres', 33).monthlyQuantity, db('postgres', 33).monthlyCost], [64, 7.36]);
+  assert.deepEqual([db('mysql', 50).monthlyQuantity, db('mysql', 50).monthlyCost], [50, 5.75]);
+});
+
+test('Kubernetes node disks are priced per node at the disk the node pool gets', () => {
+  const k8s = (provider: 'aws' | 'azure' | 'gcp', region: string, type: string, props: Record<string, unknown>) =>
+    line(
+      estimateCost(on(provider, region, [{ name: 'k8s', type: 'kubernetes_cluster', properties: props }]), {}),
+      `${type}.k8s`,
+      /^Node (OS )?disks/,
+    );
+  // EKS: 20 GB gp2 per node (0.10 per GB-month).
+  assert.equal(PRICES.aws['us-east-1']!['ebs:gp2']!.price, 0.1);
+  assert.equal(k8s('aws', 'us-east-1', 'aws_eks_cluster', { nodeCount: 3 }).monthlyCost, 6);
+  assert.equal(k8s('aws', 'us-east-1', 'aws_eks_cluster', { nodeCount: 2, nodeDiskGb: 50 }).monthlyCost, 10);
+  // AKS: a premium-capable size gets a premium OS disk, 128 GB = P10 (19.71 a month) per node.
+  assert.equal(PRICES.azure.eastus!['disk:Premium_LRS:P10']!.price, 19.71);
+  assert.equal(k8s('azure', 'eastus', 'azurerm_kubernetes_cluster', { nodeCount: 3 }).monthlyCost, 59.13);
+  // GKE: 100 GB pd-balanced per node (0.10 per GB-month).
+  assert.equal(k8s('gcp', 'us-central1', 'google_container_cluster', { nodeCount: 2 }).monthlyCost, 20);
+});
+
+test('VM root disks without diskGb are priced at the image default size', () => {
+  const root = (provider: 'aws' | 'azure' | 'gcp', region: string, type: string) =>
+    line(estimateCost(on(provider, region, [{ name: 'vm', type: 'vm', properties: {} }]), {}), `${type}.vm`, /disk/i);
+  // AWS: 8 GB gp3 at 0.08; Azure: 30 GB Standard SSD fits E4 (32 GB, 2.40); GCP: 10 GB pd-balanced at 0.10.
+  assert.deepEqual(
+    [root('aws', 'us-east-1', 'aws_instance').monthlyCost, root('aws', 'us-east-1', 'aws_instance').note],
+    [0.64, undefined],
+  );
+  assert.equal(PRICES.azure.eastus!['disk:StandardSSD_LRS:E4']!.price, 2.4);
+  assert.equal(root('azure', 'eastus', 'azurerm_linux_virtual_machine').monthlyCost, 2.4);
+  assert.equal(root('gcp', 'us-central1', 'google_compute_instance').monthlyCost, 1);
+});
+
+test("a NAT's data and VM count are derived from the instances behind it when they give usage", () => {
+  const stack = (provider: 'aws' | 'gcp', region: string): BlueprintSpec =>
+    on(provider, region, [
+      { name: 'net', type: 'network', properties: {} },
+      { name: 'edge', type: 'subnet', properties: { network: 'net', cidr: '10.0.0.0/24', public: true } },
+      { name: 'app', type: 'subnet', properties: { network: 'net', cidr: '10.0.1.0/24' } },
+      { name: 'nat', type: 'nat_gateway', properties: { subnet: 'edge' } },
+      { name: 'web', type: 'vm', count: 2, properties: { subnet: 'app' } },
+      { name: 'pub', type: 'vm', properties: { subnet: 'edge' } },
+    ]);
+  const aws = stack('aws', 'us-east-1');
+  const natType = 'aws_nat_gateway.nat';
+  const unknown = line(estimateCost(aws, {}), natType, /^Data processed/);
+  assert.equal(unknown.monthlyCost, null, 'no usage behind it: still unpriced');
+  const derived = line(estimateCost(aws, {}, { usage: { web: { egressGb: 50 } } }), natType, /^Data processed/);
+  // Two VMs in the private subnet × 50 GB at 0.045 per GB; the VM in the public subnet does not count.
+  assert.deepEqual([derived.monthlyQuantity, derived.monthlyCost], [100, 4.5]);
+  assert.match(derived.note!, /derived/);
+  const given = line(
+    estimateCost(aws, {}, { usage: { web: { egressGb: 50 }, nat: { dataProcessedGb: 10 } } }),
+    natType,
+    /^Data/,
+  );
+  assert.equal(given.monthlyCost, 0.45, 'usage on the NAT itself wins');
+  // GCP prices Cloud NAT per VM-hour: the two private VMs, 730 h at 0.0014.
+  const perVm = line(estimateCost(stack('gcp', 'us-central1'), {}), 'google_compute_router_nat.nat', /per VM/);
+  assert.deepEqual([perVm.monthlyQuantity, perVm.monthlyCost], [1460, 2.04]);
 });

@@ -51,8 +51,10 @@ export function fullBlueprint(provider: Provider): BlueprintSpec {
     tags: { Environment: '${param.env}', Owner: 'platform', CostCenter: 'cc-42' },
     resources: [
       { name: 'main', type: 'network', properties: { cidr: '10.0.0.0/16' } },
-      { name: 'app', type: 'subnet', properties: { network: 'main', cidr: '10.0.1.0/24' } },
-      { name: 'edge', type: 'subnet', properties: { network: 'main', cidr: '10.0.2.0/24', public: true } },
+      // count: 2 spreads each subnet over two availability zones (what the load balancer, the
+      // database subnet group and the cluster need on AWS).
+      { name: 'app', type: 'subnet', count: 2, properties: { network: 'main', cidr: '10.0.1.0/24' } },
+      { name: 'edge', type: 'subnet', count: 2, properties: { network: 'main', cidr: '10.0.2.0/24', public: true } },
       {
         name: 'web-sg',
         type: 'security_group',
@@ -81,7 +83,7 @@ export function fullBlueprint(provider: Provider): BlueprintSpec {
         type: 'kubernetes_cluster',
         properties: { version: '1.30', nodeSize: s.node, nodeCount: 3, subnets: ['app'] },
       },
-      { name: 'fn', type: 'function', properties: { runtime: 'nodejs20', memoryMb: 512 } },
+      { name: 'fn', type: 'function', properties: { runtime: 'nodejs22', memoryMb: 512 } },
       { name: 'jobs', type: 'queue', properties: { fifo: true } },
       { name: 'named', type: 'vm', properties: { size: s.vm, image: 'debian-12' } },
     ],
@@ -113,10 +115,11 @@ export function singleTypeBlueprints(provider: Provider): BlueprintSpec[] {
 /** A blueprint of `n` resources (cycled through the catalogue) for the benchmark. */
 export function largeBlueprint(provider: Provider, n: number): BlueprintSpec {
   const full = fullBlueprint(provider);
-  const base = full.resources.filter(
-    (r) => r.name !== 'main' && r.name !== 'app' && r.name !== 'edge' && r.name !== 'web-sg',
-  );
-  const resources = full.resources.filter((r) => ['main', 'app', 'edge', 'web-sg'].includes(r.name));
+  // The network, its subnets, its group and its NAT once; everything else cycled (one NAT per
+  // network is what a blueprint has: on Azure and GCP a subnet takes a single NAT).
+  const fixed = ['main', 'app', 'edge', 'web-sg', 'nat'];
+  const base = full.resources.filter((r) => !fixed.includes(r.name));
+  const resources = full.resources.filter((r) => fixed.includes(r.name));
   for (let i = 0; resources.length < n; i++) {
     const t = base[i % base.length]!;
     resources.push({ ...t, name: `${t.name}-${i}` });

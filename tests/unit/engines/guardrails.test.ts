@@ -100,6 +100,29 @@ const CASES: Array<{ rule: string; blueprint: BlueprintSpec; resource: string; s
     resource: 'aws_instance.pub',
   },
   {
+    rule: 'kubernetes-public-endpoint',
+    blueprint: bp([{ name: 'k8s', type: 'kubernetes_cluster', properties: { publicEndpoint: true } }]),
+    resource: 'aws_eks_cluster.k8s',
+  },
+  {
+    rule: 'subnet-public-ip-on-launch',
+    blueprint: bp([
+      { name: 'net', type: 'network', properties: {} },
+      {
+        name: 'edge',
+        type: 'subnet',
+        count: 2,
+        properties: { network: 'net', cidr: '10.0.0.0/24', public: true, autoAssignPublicIp: true },
+      },
+    ]),
+    resource: 'aws_subnet.edge[1]',
+  },
+  {
+    rule: 'default-security-group-open',
+    blueprint: bp([{ name: 'net', type: 'network', properties: { restrictDefaultSecurityGroup: false } }]),
+    resource: 'aws_vpc.net',
+  },
+  {
     rule: 'bucket-versioning',
     blueprint: bp([{ name: 'logs', type: 'bucket', properties: {} }]),
     resource: 'aws_s3_bucket.logs',

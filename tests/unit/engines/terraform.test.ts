@@ -62,9 +62,11 @@ for (const provider of PROVIDERS) {
 
 test('aws: default_tags, zones data source, IAM role for the function, count and var references', async () => {
   const out = generateTerraform(fullBlueprint('aws'), { env: 'prod' });
-  const [, providers, main] = out.files;
+  const [, providers, main, variables] = out.files;
   assert.match(providers!.content, /default_tags \{/);
-  assert.match(providers!.content, /Environment = "prod"/);
+  // The tag stays wired to its parameter: overriding var.env at apply time retags everything.
+  assert.match(providers!.content, /Environment = var\.env/);
+  assert.match(variables!.content, /variable "env" \{[^}]*default += "prod"/);
   assert.match(main!.content, /data "aws_availability_zones" "available"/);
   assert.match(main!.content, /resource "aws_iam_role" "fn"/);
   assert.match(main!.content, /resource "random_password" "db"/);

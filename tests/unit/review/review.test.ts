@@ -37,9 +37,10 @@ test('adding a count: 3 VM: the resource, three instances to the cent, the newly
   const vm = { name: 'api', type: 'vm', count: 3, properties: { size: 't3.medium', subnet: 'app', publicIp: true } };
   const r = reviewChange(base(), base([vm as BlueprintResource]));
   assert.deepEqual(r.resources.added, [{ name: 'api', type: 'vm', count: 3 }]);
-  // AWS us-east-1 on demand, 730 h a month: t3.medium $0.0416/h and a public IPv4 address $0.005/h.
-  const perInstance = cents(0.0416 * 730) + cents(0.005 * 730);
-  assert.equal(perInstance, 34.02);
+  // AWS us-east-1 on demand, 730 h a month: t3.medium $0.0416/h, a public IPv4 address $0.005/h,
+  // and the image's 8 GB gp3 root disk at $0.08 per GB-month.
+  const perInstance = cents(cents(0.0416 * 730) + cents(0.005 * 730) + cents(8 * 0.08));
+  assert.equal(perInstance, 34.66);
   assert.deepEqual(
     r.cost.diff.resources.map((x) => [x.name, x.change, x.monthlyCost, x.pastMonthlyCost, x.newMonthlyCost]),
     [0, 1, 2].map((i) => [`aws_instance.api[${i}]`, 'added', perInstance, null, perInstance]),
@@ -48,8 +49,8 @@ test('adding a count: 3 VM: the resource, three instances to the cent, the newly
   assert.equal(lines.find((c) => /^Instance usage.*t3\.medium/.test(c.name))?.monthlyCost, 30.37);
   assert.equal(lines.find((c) => /Public IPv4/.test(c.name))?.monthlyCost, 3.65);
   assert.equal(r.cost.diffTotalMonthlyCost, cents(3 * perInstance));
-  assert.equal(r.cost.diffTotalMonthlyCost, 102.06);
-  assert.equal(r.cost.diffTotalHourlyCost, 0.1398);
+  assert.equal(r.cost.diffTotalMonthlyCost, 103.98);
+  assert.equal(r.cost.diffTotalHourlyCost, 0.1425);
   assert.equal(r.cost.pastTotalMonthlyCost, 0);
   assert.deepEqual(
     r.guardrails.newlyFailing.map((g) => [g.ruleId, g.resource, g.before, g.after]),
