@@ -211,11 +211,12 @@ describe('blueprint validation on save and hostile parameter schemas', () => {
     const generate = JSON.stringify({ blueprint: blueprintBody(), format: 'terraform', parameters: { size: 0 } });
     const res = await post('/api/iac/generate', generate.replace('"size":0', `"size":${deep}`));
     assert.equal(res.statusCode, 400, res.body.slice(0, 300));
-    assert.deepEqual(paths(res), ['/parameters']);
+    // Refused by the body parser at its nesting bound, naming the path down to where it stopped.
+    assert.ok(paths(res).length === 1 && paths(res)[0]!.startsWith('/parameters'), JSON.stringify(paths(res)));
     const saved = JSON.stringify(blueprintBody({ parameters: { type: 'object', properties: { x: 0 } } }));
     const schema = await post('/api/blueprints', saved.replace('"x":0', `"x":${deep}`));
     assert.equal(schema.statusCode, 400, schema.body.slice(0, 300));
-    assert.deepEqual(paths(schema), ['/parameters']);
+    assert.ok(paths(schema).length === 1 && paths(schema)[0]!.startsWith('/parameters'), JSON.stringify(paths(schema)));
   });
 
   it('bounds the size of a user schema', async () => {

@@ -171,6 +171,9 @@ export function cacheRoute(
       const entry = await leader;
       if (entry) return (serve(req, reply, tenantId, key, { entry, tier: 'l1', stale: false }), true);
     }
+    // A leader may have finished (and stored into L1) while this request waited on L2.
+    const late = cache.local(key);
+    if (late && !late.stale) return (serve(req, reply, tenantId, key, late), true);
     miss(req, tenantId, key, guard, cache.lead(key, joinTagsOf(req, tenantId), guard));
     cache.record(tenantId, 'miss');
     return false;
