@@ -6,6 +6,9 @@ import { openOrExit } from './open-or-exit.js';
 import { openDatabase } from '../src/infra/db/index.js';
 import type { Queryable } from '../src/infra/db/types.js';
 import { hashPassword } from '../src/modules/auth/passwords.js';
+import { blueprintDocument } from '../src/modules/blueprints/repo.js';
+import type { Blueprint } from '../src/modules/blueprints/schema.js';
+import { projectDocument } from '../src/modules/projects/repo.js';
 import { createRandom, makeBlueprint, seededId } from './seed/generate.js';
 
 const SEED = 20_241_205;
@@ -66,20 +69,32 @@ for (const [t, name] of TENANTS.entries()) {
 
   const blueprints = Array.from({ length: BLUEPRINTS_PER_TENANT }, (_, n) => {
     const b = makeBlueprint(rnd, n + 1);
+    const id = nextId();
+    // The response body the routes pass through, written with the row (as the app's writes do).
+    // (The generator's resource types are the catalogue's, typed as plain strings.)
+    const doc = blueprintDocument({
+      id,
+      ...b,
+      version: '1.0.0',
+      createdAt: now,
+      updatedAt: now,
+      createdBy: adminId,
+    } as Blueprint);
     return {
-      id: nextId(),
+      id,
       tenant_id: tenantId,
       ...b,
       version: '1.0.0',
       created_by: adminId,
       created_at: now,
       updated_at: now,
+      doc,
     };
   });
   counts.blueprints += await insertBatch(
     db,
     'blueprints',
-    'id uuid, tenant_id uuid, name text, description text, provider text, region text, version text, status text, parameters jsonb, resources jsonb, tags jsonb, created_by uuid, created_at timestamptz, updated_at timestamptz',
+    'id uuid, tenant_id uuid, name text, description text, provider text, region text, version text, status text, parameters jsonb, resources jsonb, tags jsonb, created_by uuid, created_at timestamptz, updated_at timestamptz, doc text',
     blueprints,
   );
 
@@ -88,23 +103,36 @@ for (const [t, name] of TENANTS.entries()) {
     const id = nextId();
     const used = new Set(Array.from({ length: rnd.int(0, 4) }, () => rnd.pick(blueprints).id));
     [...used].forEach((blueprint_id, position) => links.push({ project_id: id, blueprint_id, position }));
+    const project = {
+      id,
+      name: `${name} project ${n + 1}`,
+      description: 'Demo project',
+      environment: rnd.pick(['dev', 'staging', 'prod'] as const),
+      status: rnd.pick(['active', 'active', 'active', 'on_hold', 'completed', 'archived'] as const),
+      blueprintIds: [...used],
+      budgetMonthly: rnd.next() < 0.6 ? rnd.int(5, 200) * 100 : null,
+      owner: adminId,
+      createdAt: now,
+      updatedAt: now,
+    };
     return {
       id,
       tenant_id: tenantId,
-      name: `${name} project ${n + 1}`,
-      description: 'Demo project',
-      environment: rnd.pick(['dev', 'staging', 'prod']),
-      status: rnd.pick(['active', 'active', 'active', 'on_hold', 'completed', 'archived']),
-      budget_monthly: rnd.next() < 0.6 ? rnd.int(5, 200) * 100 : null,
+      name: project.name,
+      description: project.description,
+      environment: project.environment,
+      status: project.status,
+      budget_monthly: project.budgetMonthly,
       owner: adminId,
       created_at: now,
       updated_at: now,
+      doc: projectDocument(project),
     };
   });
   counts.projects += await insertBatch(
     db,
     'projects',
-    'id uuid, tenant_id uuid, name text, description text, environment text, status text, budget_monthly float8, owner uuid, created_at timestamptz, updated_at timestamptz',
+    'id uuid, tenant_id uuid, name text, description text, environment text, status text, budget_monthly float8, owner uuid, created_at timestamptz, updated_at timestamptz, doc text',
     projects,
   );
   await insertBatch(db, 'project_blueprints', 'project_id uuid, blueprint_id uuid, position int', links);

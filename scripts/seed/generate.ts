@@ -145,7 +145,7 @@ export function makeBlueprint(r: Random, n: number) {
     description: `${shape.name} for the ${team} team (${env}) on ${provider}`,
     provider,
     region: r.pick(PROVIDERS[provider].regions),
-    status: r.next() < 0.7 ? 'published' : 'draft',
+    status: r.next() < 0.7 ? ('published' as const) : ('draft' as const),
     parameters: { type: 'object', properties: { webSize: { type: 'string', default: PROVIDERS[provider].vm[0] } } },
     resources: shape.build(provider, r),
     tags: { Environment: env, Owner: team, CostCenter: `cc-${r.int(100, 999)}` },

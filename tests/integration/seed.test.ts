@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/infra/db/index.js';
+import { blueprintDocument } from '../../src/modules/blueprints/repo.js';
+import type { Blueprint } from '../../src/modules/blueprints/schema.js';
 import { createTestDatabase, directQuery, type TestDatabase } from '../helpers/stack.js';
 
 const run = promisify(execFile);
@@ -34,6 +36,36 @@ describe('npm run seed', () => {
     );
     assert.ok(counts!.t >= 3 && counts!.b >= 1000 && counts!.p >= 200, JSON.stringify(counts));
     assert.ok(counts!.r > 50, 'blueprints have varied resources');
+    // Every row carries the response body the routes pass through (the app would otherwise build
+    // it from the columns on each read), equal to what serializing its columns gives.
+    const [missing] = await directQuery<{ n: number }>(
+      database.directUrl,
+      'SELECT (SELECT count(*) FROM blueprints WHERE doc IS NULL) + (SELECT count(*) FROM projects WHERE doc IS NULL) AS n',
+    );
+    assert.equal(Number(missing!.n), 0);
+    const rows = await directQuery<Record<string, unknown> & { doc: string }>(
+      database.directUrl,
+      `SELECT id, name, description, provider, region, version, status, parameters, resources, tags, created_by,
+              created_at, updated_at, doc FROM blueprints ORDER BY random() LIMIT 20`,
+    );
+    for (const r of rows) {
+      const fromColumns = blueprintDocument({
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        provider: r.provider,
+        region: r.region,
+        version: r.version,
+        status: r.status,
+        parameters: r.parameters,
+        resources: r.resources,
+        tags: r.tags,
+        createdAt: (r.created_at as Date).toISOString(),
+        updatedAt: (r.updated_at as Date).toISOString(),
+        createdBy: r.created_by,
+      } as Blueprint);
+      assert.equal(r.doc, fromColumns);
+    }
 
     const second = await run('npx', ['tsx', 'scripts/seed.ts'], { env: env() });
     assert.match(second.stdout, /\+0 tenants, \+0 users, \+0 blueprints, \+0 projects/);

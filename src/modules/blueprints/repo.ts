@@ -1,6 +1,7 @@
 import fastJson from 'fast-json-stringify';
 import type { Queryable } from '../../infra/db/types.js';
 import { jsonbOrdered } from '../../lib/jsonb.js';
+import { withBodies, type BodySource } from '../../lib/stored-bodies.js';
 import { BlueprintSchema, type Blueprint, type BlueprintInput } from './schema.js';
 
 interface Row {
@@ -55,7 +56,7 @@ type Written = BlueprintInput & { id: string; version: string; createdBy: string
 
 /** The body a GET of the row about to be written will answer, jsonb's key order included. */
 function docOf(b: Written): string {
-  return serialize({
+  return blueprintDocument({
     id: b.id,
     name: b.name,
     description: b.description,
@@ -63,9 +64,9 @@ function docOf(b: Written): string {
     region: b.region,
     version: b.version,
     status: b.status ?? 'draft',
-    parameters: jsonbOrdered(b.parameters),
-    resources: jsonbOrdered(b.resources),
-    tags: jsonbOrdered(b.tags),
+    parameters: b.parameters,
+    resources: b.resources,
+    tags: b.tags,
     createdAt: b.createdAt.toISOString(),
     updatedAt: b.now.toISOString(),
     createdBy: b.createdBy,
@@ -98,23 +99,32 @@ export interface BlueprintFilter {
   q?: string;
 }
 
-/** Fills in the bodies of rows stored before bodies were (built from their columns, as written today). */
-async function withDocs(db: Queryable, tenantId: string, rows: { id: string; doc: string | null }[]) {
-  const missing = rows.filter((r) => r.doc === null).map((r) => r.id);
-  if (missing.length === 0) return rows as { id: string; doc: string }[];
-  const { rows: full } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-    [tenantId, missing],
-  );
-  const built = new Map(full.map((r) => [r.id, serialize(toBlueprint(r))]));
-  return rows.flatMap((r) => {
-    const doc = r.doc ?? built.get(r.id);
-    return doc === undefined ? [] : [{ id: r.id, doc }];
+/**
+ * The stored response body of a blueprint: what serializing the row read back gives (JSONB's key
+ * order included); bulk loaders (the seed) write it with the rows they insert.
+ */
+export function blueprintDocument(b: Blueprint): string {
+  return serialize({
+    ...b,
+    parameters: jsonbOrdered(b.parameters),
+    resources: jsonbOrdered(b.resources),
+    tags: jsonbOrdered(b.tags),
   });
 }
 
 /** All SQL about blueprints; every statement is scoped by tenant_id. */
 export function createBlueprintRepo(db: Queryable) {
+  const bodies = (tenantId: string): BodySource => ({
+    async build(ids) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+        [tenantId, ids],
+      );
+      return new Map(rows.map((r) => [r.id, serialize(toBlueprint(r))]));
+    },
+    store: (id, doc) =>
+      db.query('UPDATE blueprints SET doc = $3 WHERE tenant_id = $1 AND id = $2 AND doc IS NULL', [tenantId, id, doc]),
+  });
   return {
     /** A page of stored bodies, newest first (limit rows: ask one more to know there is a next page). */
     async listDocs(tenantId: string, f: BlueprintFilter, limit: number, after: string | undefined) {
@@ -128,7 +138,7 @@ export function createBlueprintRepo(db: Queryable) {
          ORDER BY id DESC LIMIT $6`,
         [tenantId, after ?? null, f.provider ?? null, f.status ?? null, f.q ? likePattern(f.q) : null, limit],
       );
-      return withDocs(db, tenantId, rows);
+      return withBodies(rows, bodies(tenantId));
     },
 
     /** One stored body, with the version its ETag names. */
@@ -137,7 +147,7 @@ export function createBlueprintRepo(db: Queryable) {
         'SELECT id, version, doc FROM blueprints WHERE tenant_id = $1 AND id = $2',
         [tenantId, id],
       );
-      const [row] = await withDocs(db, tenantId, rows);
+      const [row] = await withBodies(rows, bodies(tenantId));
       return row && { ...row, version: rows[0]!.version };
     },
 

@@ -1,13 +1,15 @@
 import fastJson from 'fast-json-stringify';
 import type { Queryable } from '../../infra/db/types.js';
+import { withBodies, type BodySource } from '../../lib/stored-bodies.js';
 import { ENVIRONMENTS, PROJECT_STATUSES, ProjectSchema, type Project, type StatsSummary } from './schema.js';
 
 // A project's response body as the routes' serializer writes it, stored with the row (`doc`) so
 // reads pass it through (see migrations/005).
 const serialize = fastJson(ProjectSchema);
 
-/** The body a GET of `p` answers (ids as PostgreSQL prints a uuid: lower case). */
-const docOf = (p: Project) => serialize({ ...p, blueprintIds: p.blueprintIds.map((id) => id.toLowerCase()) });
+/** The body a GET of `p` answers (ids as PostgreSQL prints a uuid: lower case); seeds write it with the row. */
+export const projectDocument = (p: Project) =>
+  serialize({ ...p, blueprintIds: p.blueprintIds.map((id) => id.toLowerCase()) });
 
 interface Row {
   id: string;
@@ -48,23 +50,19 @@ export interface ProjectFilter {
   environment?: string;
 }
 
-/** Fills in the bodies of rows stored before bodies were (built from their columns, as written today). */
-async function withDocs(db: Queryable, tenantId: string, rows: { id: string; doc: string | null }[]) {
-  const missing = rows.filter((r) => r.doc === null).map((r) => r.id);
-  if (missing.length === 0) return rows as { id: string; doc: string }[];
-  const { rows: full } = await db.query<Row>(`${SELECT} WHERE p.tenant_id = $1 AND p.id = ANY($2::uuid[])`, [
-    tenantId,
-    missing,
-  ]);
-  const built = new Map(full.map((r) => [r.id, serialize(toProject(r))]));
-  return rows.flatMap((r) => {
-    const doc = r.doc ?? built.get(r.id);
-    return doc === undefined ? [] : [{ id: r.id, doc }];
-  });
-}
-
 /** All SQL about projects and their blueprint links; every statement is scoped by tenant_id. */
 export function createProjectRepo(db: Queryable) {
+  const bodies = (tenantId: string): BodySource => ({
+    async build(ids) {
+      const { rows } = await db.query<Row>(`${SELECT} WHERE p.tenant_id = $1 AND p.id = ANY($2::uuid[])`, [
+        tenantId,
+        ids,
+      ]);
+      return new Map(rows.map((r) => [r.id, serialize(toProject(r))]));
+    },
+    store: (id, doc) =>
+      db.query('UPDATE projects SET doc = $3 WHERE tenant_id = $1 AND id = $2 AND doc IS NULL', [tenantId, id, doc]),
+  });
   async function setBlueprints(q: Queryable, projectId: string, ids: string[]): Promise<void> {
     await q.query('DELETE FROM project_blueprints WHERE project_id = $1', [projectId]);
     if (ids.length === 0) return;
@@ -87,7 +85,7 @@ export function createProjectRepo(db: Queryable) {
          ORDER BY p.id DESC LIMIT $5`,
         [tenantId, after ?? null, f.status ?? null, f.environment ?? null, limit],
       );
-      return withDocs(db, tenantId, rows);
+      return withBodies(rows, bodies(tenantId));
     },
 
     /** One stored body. */
@@ -96,7 +94,7 @@ export function createProjectRepo(db: Queryable) {
         'SELECT p.id, p.doc FROM projects p WHERE p.tenant_id = $1 AND p.id = $2',
         [tenantId, id],
       );
-      return (await withDocs(db, tenantId, rows))[0]?.doc;
+      return (await withBodies(rows, bodies(tenantId)))[0]?.doc;
     },
 
     async get(tenantId: string, id: string, q: Queryable = db, forUpdate = false): Promise<Project | undefined> {
@@ -122,7 +120,7 @@ export function createProjectRepo(db: Queryable) {
           p.owner,
           p.createdAt,
           p.updatedAt,
-          docOf(p),
+          projectDocument(p),
         ],
       );
       await setBlueprints(q, p.id, p.blueprintIds);
@@ -133,7 +131,17 @@ export function createProjectRepo(db: Queryable) {
       await q.query(
         `UPDATE projects SET name = $3, description = $4, environment = $5, status = $6, budget_monthly = $7, updated_at = $8, doc = $9
          WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, p.id, p.name, p.description, p.environment, p.status, p.budgetMonthly, p.updatedAt, docOf(p)],
+        [
+          tenantId,
+          p.id,
+          p.name,
+          p.description,
+          p.environment,
+          p.status,
+          p.budgetMonthly,
+          p.updatedAt,
+          projectDocument(p),
+        ],
       );
       if (links) await setBlueprints(q, p.id, p.blueprintIds);
     },
