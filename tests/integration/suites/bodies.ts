@@ -156,13 +156,13 @@ export function bodiesSuite(ctx: SuiteContext): void {
       const page = await ctx.t.app.inject({ url: '/api/blueprints?cache=false', headers: bearer(a) });
       assert.equal(page.json().items[0].id, bp.id);
       // The body built from the columns was written back once: later reads pass it through.
-      let stored: string | null = null;
-      for (let i = 0; i < 50 && stored === null; i++) {
+      let written: string | null = null;
+      for (let i = 0; i < 50 && written === null; i++) {
         await new Promise((r) => setTimeout(r, 10));
-        stored = (await ctx.t.db.query<{ doc: string | null }>('SELECT doc FROM blueprints WHERE id = $1', [bp.id]))
+        written = (await ctx.t.db.query<{ doc: string | null }>('SELECT doc FROM blueprints WHERE id = $1', [bp.id]))
           .rows[0]!.doc;
       }
-      assert.equal(stored, legacy.body);
+      assert.equal(written, legacy.body);
     });
 
     it('jsonbOrdered predicts the key order of a jsonb round trip (property)', async () => {
