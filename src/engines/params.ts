@@ -6,6 +6,7 @@
  * schemas. Each validator was compiled in isolation (user-schema.ts).
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { ValidateFunction } from 'ajv';
 import { EngineError } from './errors.js';
 import { LIMITS, assertDepth, assertSize } from './limits.js';
@@ -18,7 +19,7 @@ export { MAX_DEPTH, assertDepth } from './limits.js';
 /** The most validators kept; the least recently used one is dropped beyond it. */
 export const VALIDATOR_CACHE_SIZE = 500;
 
-const cache = new Map<string, ValidateFunction>();
+const cache = new LRUCache<string, ValidateFunction>({ max: VALIDATOR_CACHE_SIZE });
 let compiles = 0;
 
 /** Number of schema compilations so far (lets tests prove the cache works). */
@@ -34,15 +35,10 @@ export function parameterValidator(spec: Pick<BlueprintSpec, 'id' | 'version' | 
   const digest = createHash('sha256').update(stableJson(schema)).digest('hex').slice(0, 32);
   const key = `${spec.id ?? '-'}@${spec.version ?? '-'}#${digest}`;
   const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key); // re-insert: Map order is the LRU order
-    cache.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const validate = compileUserSchema(schema, '/parameters');
   compiles++;
   cache.set(key, validate);
-  if (cache.size > VALIDATOR_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return validate;
 }
 

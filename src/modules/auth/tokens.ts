@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
+import { LRUCache } from 'lru-cache';
 import { UnauthorizedError } from '../../errors.js';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
@@ -56,9 +57,9 @@ export function createTokenService(
 ): TokenService {
   const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: accessTtlSeconds * 1000 });
   const verifier = createVerifier({ key: secret, algorithms: ['HS256'] });
-  // Verified tokens, until they expire: a hot token then costs one Map lookup instead of an
-  // HMAC (fast-jwt's own cache hashes the token on every call). Bounded, oldest dropped first.
-  const verified = new Map<string, Verified>();
+  // Verified tokens, until they expire: a hot token then costs one lookup instead of an HMAC
+  // (fast-jwt's own cache hashes the token on every call). Bounded, least recently used dropped.
+  const verified = new LRUCache<string, Verified>({ max: VERIFIED_CACHE_SIZE });
   const invalid = () => new UnauthorizedError('The bearer token is invalid or expired');
   const revoked = () =>
     new UnauthorizedError('The bearer token was revoked (its user was removed or changed role); log in again');
@@ -86,7 +87,6 @@ export function createTokenService(
     }
     const principal: Principal = { id: sub, tenantId: tid, role: role as Role };
     if (revocations.revoked(principal)) throw revoked();
-    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
     const entry = { principal, expMs: exp * 1000 };
     verified.set(token, entry);
     return entry;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import {
   DEFAULT_SETTINGS,
   EngineError,
@@ -47,7 +48,7 @@ const COST_MEMO_LIMIT = 10_000;
 /** IaC generation, cost estimation and guardrails over the tenant's or an inline blueprint. */
 export function createEngineService(blueprints: BlueprintRepo, repo: EngineRepo) {
   // Estimates are a pure function of (blueprint id, version): memoised for the stats summary.
-  const costMemo = new Map<string, number | null>();
+  const costMemo = new LRUCache<string, { monthly: number | null }>({ max: COST_MEMO_LIMIT });
 
   async function resolve(p: Principal, body: Source): Promise<{ spec: BlueprintSpec; inline: boolean }> {
     if ((body.blueprintId === undefined) === (body.blueprint === undefined)) {
@@ -117,17 +118,17 @@ export function createEngineService(blueprints: BlueprintRepo, repo: EngineRepo)
       let total = 0;
       for (const b of await repo.projectBlueprints(tenantId)) {
         const key = `${b.id}@${b.version}`;
-        let monthly = costMemo.get(key);
-        if (monthly === undefined) {
+        let memo = costMemo.get(key);
+        if (memo === undefined) {
+          let monthly: number | null;
           try {
             monthly = estimateCost(b).totalMonthlyCost;
           } catch {
             monthly = null;
           }
-          if (costMemo.size >= COST_MEMO_LIMIT) costMemo.delete(costMemo.keys().next().value!);
-          costMemo.set(key, monthly);
+          costMemo.set(key, (memo = { monthly }));
         }
-        total += monthly ?? 0;
+        total += memo.monthly ?? 0;
       }
       return Math.round(total * 100) / 100;
     },
