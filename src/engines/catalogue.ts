@@ -1,5 +1,5 @@
 /**
- * The provider-neutral resource catalogue (SPEC §4 "Blueprints"): one JSON Schema per resource
+ * The provider-neutral resource catalogue (docs/API.md §4): one JSON Schema per resource
  * type, with the defaults the spec names (public:false, encrypted:true, ...). Unknown properties
  * are refused on purpose: a typo such as `encypted` would otherwise silently bypass a guardrail.
  */

@@ -1,4 +1,4 @@
-/** Content hash of generated IaC files (SPEC §4 "IaC generation": `hash`). */
+/** Content hash of generated IaC files (docs/API.md §6: `hash`). */
 import { createHash } from 'node:crypto';
 
 /** One generated file. */

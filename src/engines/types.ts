@@ -3,7 +3,7 @@
 export const PROVIDERS = ['aws', 'azure', 'gcp'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-/** The provider-neutral resource catalogue's type names (SPEC §4). */
+/** The provider-neutral resource catalogue's type names (docs/API.md §4). */
 export const RESOURCE_TYPES = [
   'network',
   'subnet',

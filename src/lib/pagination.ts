@@ -5,7 +5,7 @@ import { literals, withDefault } from './typebox.js';
 /** The most items a page holds (`?limit=` 1–100, default 20). */
 export const MAX_PAGE_SIZE = 100;
 
-/** The shared `?limit=&cursor=` query fields (SPEC §4: limit 1–100, default 20). */
+/** The shared `?limit=&cursor=` query fields (docs/API.md §1: limit 1–100, default 20). */
 export const PageQuery = {
   limit: withDefault(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })),
   cursor: Type.String({ minLength: 1, maxLength: 200, description: 'the nextCursor of the previous page' }),

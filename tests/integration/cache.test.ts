@@ -61,7 +61,7 @@ describe('response cache (L1 + Redis)', () => {
     assert.equal(noCache.headers['x-cache'], 'BYPASS');
   });
 
-  it('keeps the detail route’s own ETag and caches every SPEC route', async () => {
+  it('keeps the detail route’s own ETag and caches every route the contract names', async () => {
     const a = await registerTenant(t.app, 'CacheRoutes');
     const bp = await createBp(a);
     const project = (

@@ -169,7 +169,7 @@ async function cachedComparisons(
   const targets = [
     { name: 'ours (cached HIT)', url: `${app.url}${LIST}`, headers: auth },
     { name: 'bare node:http, same bytes', url: `${bare.url}${LIST}`, headers: auth },
-    { name: 'Express 5 + Redis cacheMiddleware (design note)', url: `${express.url}${LIST}`, headers: auth },
+    { name: 'Express 5 + Redis cacheMiddleware (the usual pattern)', url: `${express.url}${LIST}`, headers: auth },
     { name: 'naive Fastify, one Redis GET per request', url: `${naive.url}${LIST}`, headers: auth },
   ];
   log(`benchmarks 1–3: GET ${LIST} (${body.length} bytes), 64 connections`);
@@ -177,7 +177,7 @@ async function cachedComparisons(
   const [ours, bareM, expressM, naiveM] = m as [Measured, Measured, Measured, Measured];
   report.comparisons.push(
     compare(1, 'Cached GET /api/blueprints (HIT) vs a bare node:http server sending the same bytes', ours, bareM, 0.85),
-    compare(2, "Ours vs the design note's Express 5 + Redis cacheMiddleware (hit)", ours, expressM, 5, '×'),
+    compare(2, 'Ours vs an Express 5 + Redis cacheMiddleware (hit)', ours, expressM, 5, '×'),
     compare(3, 'Ours vs a naive Fastify route doing one Redis GET per request', ours, naiveM, 2, '×'),
   );
   report.notes.push(
@@ -316,7 +316,7 @@ async function openLoop(app: Proc) {
   };
 }
 
-/** Benchmark 8: the design note's mix, closed loop, at 64 and 1,000 connections, beside create-only. */
+/** Benchmark 8: the reference mix, closed loop, at 64 and 1,000 connections, beside create-only. */
 async function mixClosedLoop(app: Proc) {
   const editors = await Promise.all(
     Array.from({ length: 64 }, (_, i) => login(app.url, `load${String(i + 1).padStart(3, '0')}@acme.example`)),

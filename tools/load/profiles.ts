@@ -1,4 +1,4 @@
-// The load profiles (SPEC §7). Stage durations scale with a time-scale factor, so the 23-minute
+// The load profiles (docs/perf/LOAD-TESTING.md). Stage durations scale with a time-scale factor, so the 23-minute
 // stress shape also runs in 60 s (`--duration 60s` or `--time-scale 0.0435`) with the same shape.
 import { scenarios, thresholds } from './scenarios.js';
 import type { Thresholds } from './lib/thresholds.js';
@@ -47,7 +47,7 @@ export const profiles: Record<string, Profile> = {
     thinkTime: USER_THINK,
   },
   stress: {
-    description: "the design note's shape: 0→100 in 2 min, 100→200 over 15 min, 200→500 in 3 min, 500→0 in 3 min",
+    description: 'the reference stress shape: 0→100 in 2 min, 100→200 over 15 min, 200→500 in 3 min, 500→0 in 3 min',
     executor: {
       executor: 'ramping-vus',
       stages: [

@@ -1,4 +1,4 @@
-// The load-test mix in k6's vocabulary (SPEC §7): weighted scenarios with their own P95
+// The load-test mix in k6's vocabulary (docs/perf/LOAD-TESTING.md): weighted scenarios with their own P95
 // thresholds, the custom metrics api_availability, auth_success_rate (recorded by the VU
 // engine), cache_hit_rate (from X-Cache), blueprint_creation_time and errors, and the global
 // thresholds. Profiles (profiles.ts) add the executor: stages or an arrival rate.
@@ -48,7 +48,7 @@ export function newBlueprint(vu: VuContext): Record<string, unknown> {
   };
 }
 
-/** The scenarios and their default weights and P95 thresholds (SPEC §7). */
+/** The scenarios and their default weights and P95 thresholds (docs/perf/LOAD-TESTING.md). */
 export const scenarios: Record<string, ScenarioDef> = {
   health: {
     weight: 10,
@@ -95,7 +95,7 @@ export const scenarios: Record<string, ScenarioDef> = {
   },
   blueprint_creation: {
     weight: 5,
-    // SPEC §7 names the metric but no target; one second is the IaC target, a write should beat it.
+    // The metric has no documented target; one second is the IaC target, a write should beat it.
     thresholds: { blueprint_creation_time: ['p(95)<1000'] },
     async exec(vu) {
       const r = await vu.request({ method: 'POST', path: '/api/blueprints', body: newBlueprint(vu) }, [201]);
@@ -104,7 +104,7 @@ export const scenarios: Record<string, ScenarioDef> = {
   },
 };
 
-/** Global targets (SPEC §7) plus the health of the run itself (logins, checks). */
+/** Global targets (docs/perf/LOAD-TESTING.md) plus the health of the run itself (logins, checks). */
 export const thresholds: Thresholds = {
   http_req_duration: ['p(95)<500', 'p(99)<1000'],
   http_req_failed: ['rate<0.01'],

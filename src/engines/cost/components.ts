@@ -7,7 +7,7 @@ import { EngineError, pointer } from '../errors.js';
 import { postgresStorageMb } from '../provider-rules.js';
 import { AZURE_DISK_TIERS, type PriceEntry } from './prices.js';
 
-/** Hours in a month (SPEC §4). */
+/** Hours in a month (docs/API.md §6). */
 export const HOURS_PER_MONTH = 730;
 
 /** One priced line of a resource. */

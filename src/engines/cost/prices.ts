@@ -1,7 +1,7 @@
 /**
  * The versioned on-demand price table (USD). Every entry carries the public page it comes from,
  * the date it was recorded and whether it was confirmed: `confirmed: true` only for the AWS
- * us-east-1 reference points the product spec fixes (SPEC §4 "Cost estimation"); everything else
+ * us-east-1 reference points the product spec fixes (docs/ENGINES.md); everything else
  * was transcribed from the providers' public price lists without a fresh check and says so.
  * Bump PRICE_TABLE_VERSION whenever a price changes: estimates carry it.
  */
@@ -58,7 +58,7 @@ const SRC = {
   gps: 'https://cloud.google.com/pubsub/pricing',
 } as const;
 
-/** The AWS us-east-1 reference points of SPEC §4, the only entries marked confirmed. */
+/** The AWS us-east-1 reference points the product fixes, the only entries marked confirmed. */
 const CONFIRMED = new Set([
   'vm:t3.micro',
   'vm:t3.medium',

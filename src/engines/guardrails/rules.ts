@@ -17,7 +17,7 @@ export interface GuardrailSettings {
   requiredTags: string[];
 }
 
-/** The permissive defaults of SPEC §4. */
+/** The permissive defaults (docs/API.md §6). */
 export const DEFAULT_SETTINGS: Readonly<GuardrailSettings> = Object.freeze({
   allowedRegions: [],
   allowedSizes: [],

@@ -39,7 +39,7 @@ export interface MetricsOptions {
 }
 
 /**
- * Builds a registry with prom-client's defaults (process memory, event-loop lag, GC), the SPEC §6
+ * Builds a registry with prom-client's defaults (process memory, event-loop lag, GC), the documented (docs/OBSERVABILITY.md)
  * HTTP and pool metrics, and starts the interval collectors (PgBouncer, PostgreSQL backends).
  */
 export function createMetrics(opts: MetricsOptions): Metrics {

@@ -1,8 +1,6 @@
-import pg from 'pg';
+import { createPgBouncerConsole } from '../db/pgbouncer-console.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Collector } from './refresher.js';
-
-type Row = Record<string, string | number | null>;
 
 // SHOW STATS columns (cumulative since PgBouncer started) → counters; read by name, so a column
 // a PgBouncer version lacks is skipped and one it adds is ignored. Times are µs in PgBouncer.
@@ -82,32 +80,8 @@ export function createPgBouncerCollector(adminUrl: string, registry: Registry): 
       ] as const,
   );
 
-  let client: pg.Client | undefined;
-  async function show(command: 'SHOW POOLS' | 'SHOW STATS'): Promise<Row[]> {
-    if (!client) {
-      const c = new pg.Client({
-        connectionString: adminUrl,
-        // Bounded so a hung console delays one refresh, never the next ones.
-        connectionTimeoutMillis: 2_000,
-        query_timeout: 2_000,
-        application_name: 'iac-dharma-metrics',
-      });
-      c.on('error', () => {}); // the next query fails and re-opens
-      await c.connect().catch(async (err) => {
-        await c.end().catch(() => {});
-        throw err;
-      });
-      client = c;
-    }
-    try {
-      return (await client.query<Row>(command)).rows;
-    } catch (err) {
-      const broken = client;
-      client = undefined;
-      await broken.end().catch(() => {});
-      throw err;
-    }
-  }
+  const adminConsole = createPgBouncerConsole(adminUrl);
+  const show = adminConsole.show;
 
   return {
     name: 'pgbouncer',
@@ -140,10 +114,6 @@ export function createPgBouncerCollector(adminUrl: string, registry: Registry): 
         }
       }
     },
-    async close() {
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-    },
+    close: () => adminConsole.close(),
   };
 }

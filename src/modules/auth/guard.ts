@@ -20,7 +20,7 @@ export function principalOf(request: FastifyRequest): Principal {
 
 /**
  * Authentication in onRequest (401 before the body is even parsed) and the role check in
- * preHandler, after validation: SPEC order 401 → 400 → 403 → 404.
+ * preHandler, after validation: the contract's order 401 → 400 → 403 → 404 (docs/API.md §1).
  */
 export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): void {
   app.decorateRequest('principal', undefined);

@@ -1,4 +1,4 @@
-// The design note's request mix as a wrk script: health 10, list 35, detail 30, IaC 10, cost 10,
+// The reference request mix (docs/perf/LOAD-TESTING.md) as a wrk script: health 10, list 35, detail 30, IaC 10, cost 10,
 // create 5 (the same weights, list filters and bodies as tools/load/scenarios.ts), each request
 // authenticated as one of the tenant's editors in turn. Closed loop: every connection sends its
 // next request as soon as the previous answer arrives.

@@ -87,9 +87,9 @@ function mixSection(L: string[], mix: NonNullable<Report['mix']>): void {
   const med = (rs: MixRound[], f: (x: MixRound) => number) => median(rs.map(f));
   const [create, at64, at1000] = mix as [(typeof mix)[0], (typeof mix)[0], (typeof mix)[0]];
   const ratio = (a: (typeof mix)[0], b: (typeof mix)[0]) => median(a.rounds.map((x, i) => x.rps / b.rounds[i]!.rps));
-  L.push('', "## 8. The design note's mix, closed loop", '');
+  L.push('', '## 8. The reference mix, closed loop', '');
   L.push(
-    "wrk (one thread, pinned to the generator core) sends the design note's mix (health 10, list 35, detail 30, IaC 10, cost 10, create 5; the load test's list filters and bodies) as 64 editors of one tenant, each connection its next request as soon as the last is answered; the create-only run is the 5 % no cache can serve. Hit rate and BYPASS from the tenant's `/cache/stats` before and after each round (exact counts). Medians of interleaved rounds.",
+    "wrk (one thread, pinned to the generator core) sends the reference mix (health 10, list 35, detail 30, IaC 10, cost 10, create 5; the load test's list filters and bodies) as 64 editors of one tenant, each connection its next request as soon as the last is answered; the create-only run is the 5 % no cache can serve. Hit rate and BYPASS from the tenant's `/cache/stats` before and after each round (exact counts). Medians of interleaved rounds.",
     '',
     '| run | req/s | P50 ms | P99 ms | errors | cache hit rate | BYPASS |',
     '|---|---|---|---|---|---|---|',
@@ -164,7 +164,7 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
     const o = r.open;
     L.push('', '## 6. Open loop: the scenario mix at a constant arrival rate', '');
     L.push(
-      `tools/load/run.ts (constant-arrival-rate, the SPEC §7 mix: health 10, list 35, detail 30, IaC 10, cost 10, create 5) at ${o.rate} iterations/s for ${o.seconds} s with 500 VUs (all logged in before the clock starts), pinned to core 1; the server on core 0. Latency is measured from the moment a request is sent (as k6 does); iterations with no free VU are dropped and counted.`,
+      `tools/load/run.ts (constant-arrival-rate, the reference mix: health 10, list 35, detail 30, IaC 10, cost 10, create 5) at ${o.rate} iterations/s for ${o.seconds} s with 500 VUs (all logged in before the clock starts), pinned to core 1; the server on core 0. Latency is measured from the moment a request is sent (as k6 does); iterations with no free VU are dropped and counted.`,
       '',
     );
     L.push(

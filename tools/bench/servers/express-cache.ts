@@ -1,4 +1,4 @@
-// Benchmark 2's competitor: GET /api/blueprints the way the design note builds it: Express 5,
+// Benchmark 2's competitor: GET /api/blueprints the way a typical Express service caches it: Express 5,
 // a bearer-token check, and the note's `cacheMiddleware({ ttl })` which on a hit does a Redis
 // GET, JSON.parse and res.json (a fresh serialization) with X-Cache: HIT. Same JWT verifier
 // (fast-jwt with its token cache) as the app, so the difference is the framework and the cache.
@@ -36,7 +36,7 @@ interface CacheOptions {
   condition?: (req: Request) => boolean;
 }
 
-/** The design note's middleware, as its text describes it. */
+/** The usual Express cache middleware: key by URL, JSON in Redis. */
 function cacheMiddleware({ ttl = 300, key, condition }: CacheOptions = {}) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (condition && !condition(req)) return next();

@@ -12,7 +12,7 @@ import type { CacheEntry } from '../entry.js';
 import { namespace, type Flight, type Found, type Guard, type ResponseCache } from '../response-cache.js';
 import type { FastHits } from './fast-hits.js';
 
-/** The design note's `cacheMiddleware({ ttl, key, condition })`, plus the family and the tags invalidation needs. */
+/** A route's cache options, as a `cacheMiddleware({ ttl, key, condition })` takes them, plus the family and the tags invalidation needs. */
 export interface CacheRouteOptions {
   family: 'blueprints' | 'projects' | 'stats' | 'iac' | 'cost';
   /** Seconds an entry stays fresh (default: REDIS_TTL_DEFAULT). */
