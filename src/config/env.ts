@@ -40,8 +40,10 @@ export const EnvSchema = Type.Object({
   DB_POOL_MAX: int(25, 1, 1000),
   // Server-side bound of one statement in a transaction; the client waits 2 s longer.
   DB_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
-  // Admission control: at most this many wait for a pool connection, for at most this long.
-  DB_QUEUE_MAX: int(1000, 0, 1_000_000),
+  // Admission control: at most this many wait for a pool connection, for at most this long (the
+  // deadline is what bounds a wait; the count only bounds memory, so it is set above the number of
+  // clients a replica serves at once).
+  DB_QUEUE_MAX: int(10_000, 0, 1_000_000),
   DB_QUEUE_TIMEOUT_MS: int(1000, 1, 600_000),
   // Migrations need a direct (non-PgBouncer) connection; default: DATABASE_URL.
   MIGRATIONS_DATABASE_URL: url('postgres|postgresql'),

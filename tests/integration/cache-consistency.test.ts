@@ -30,8 +30,13 @@ function createGate() {
       held = new Promise<void>((r) => (release = r));
       arrived = new Promise<void>((r) => (reached = r));
     },
+    /** Resolves once the held statement ran; fails (instead of hanging) if none ever does. */
     get arrived() {
-      return arrived;
+      let timer: NodeJS.Timeout;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the held statement never ran')), 10_000);
+      });
+      return Promise.race([arrived, late]).finally(() => clearTimeout(timer));
     },
     open() {
       match = undefined;
@@ -92,8 +97,12 @@ describe('cache consistency: per-tag guards, exact list invalidation, load, cond
       })
     ).json();
 
+  // A creation caches its own detail; these tests need the detail's next read to be a miss.
+  const forget = () => t.app.inject({ method: 'DELETE', url: '/cache/clear', headers: bearer(owner) });
+
   it('a write to X during a slow miss of Y does not refuse storing Y (guards are per tag)', async () => {
     const [x, y] = [await create({ name: 'x' }), await create({ name: 'y' })];
+    await forget();
     gate.hold((text, params) => /FROM blueprints/.test(text) && params?.includes(y.id) === true);
     const slowY = get(`/api/blueprints/${y.id}`);
     await gate.arrived;
@@ -113,6 +122,7 @@ describe('cache consistency: per-tag guards, exact list invalidation, load, cond
 
   it('a slow miss of X is not stored when X is written meanwhile', async () => {
     const x = await create({ name: 'before' });
+    await forget();
     gate.hold((text, params) => /FROM blueprints/.test(text) && params?.includes(x.id) === true);
     const slowX = get(`/api/blueprints/${x.id}`);
     await gate.arrived;
@@ -233,6 +243,7 @@ describe('cache consistency: per-tag guards, exact list invalidation, load, cond
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     const bp = await create({ name: 'conditional' });
+    await forget();
     const url = `${base}/api/blueprints/${bp.id}`;
     const fetchIt = (u: string, etag: string) =>
       fetch(u, { headers: { ...bearer(owner), 'if-none-match': etag } }).then(async (r) => ({

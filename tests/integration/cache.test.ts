@@ -72,12 +72,11 @@ describe('response cache (L1 + Redis)', () => {
         payload: { name: 'p', environment: 'dev' },
       })
     ).json();
-    for (const url of [
-      `/api/blueprints/${bp.id}`,
-      '/api/projects',
-      `/api/projects/${project.id}`,
-      '/api/projects/stats/summary',
-    ]) {
+    // A creation stores its own detail: the first read of it is already a hit.
+    for (const url of [`/api/blueprints/${bp.id}`, `/api/projects/${project.id}`]) {
+      assert.equal((await get(a, url)).headers['x-cache'], 'HIT', url);
+    }
+    for (const url of ['/api/projects', '/api/projects/stats/summary']) {
       assert.equal((await get(a, url)).headers['x-cache'], 'MISS', url);
       assert.equal((await get(a, url)).headers['x-cache'], 'HIT', url);
     }
@@ -191,7 +190,7 @@ describe('response cache (L1 + Redis)', () => {
     assert.equal(stats.bypass, 1);
     assert.equal(stats.stale, 0);
     assert.equal(stats.hitRate, 60);
-    assert.equal(stats.keys, 2, 'two entries in Redis for this tenant');
+    assert.equal(stats.keys, 3, "three entries in Redis for this tenant: two pages and the creation's detail");
     await get(viewer, '/api/projects'); // miss: 3 hits / 3 misses... then one more hit
     await get(viewer, '/api/projects'); // hit
     await get(viewer, '/api/projects?limit=2'); // miss
@@ -217,21 +216,22 @@ describe('response cache (L1 + Redis)', () => {
       await new Promise((r) => setTimeout(r, 50)); // L2 stores are written behind the response
       const keysOf = async (tid: string) =>
         (await client.scan('0', 'MATCH', `cache:${tid}:*`, 'COUNT', 10000))[1].sort();
-      assert.equal((await keysOf(a.tenantId)).length, 3);
+      // Two list pages, the projects list, and the detail each creation stored of itself.
+      assert.equal((await keysOf(a.tenantId)).length, 4);
       const res = await t.app.inject({
         method: 'DELETE',
         url: '/cache/invalidate?pattern=blueprints:*',
         headers: bearer(a),
       });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json(), { invalidated: 2 });
+      assert.deepEqual(res.json(), { invalidated: 3 });
       assert.deepEqual(await keysOf(a.tenantId), [`cache:${a.tenantId}:projects:list?`]);
-      assert.equal((await keysOf(b.tenantId)).length, 3, 'tenant B untouched');
+      assert.equal((await keysOf(b.tenantId)).length, 4, 'tenant B untouched');
       assert.equal((await get(a, '/api/blueprints')).headers['x-cache'], 'MISS');
       assert.equal((await get(a, '/api/projects')).headers['x-cache'], 'HIT');
       const cleared = await t.app.inject({ method: 'DELETE', url: '/cache/clear', headers: bearer(a) });
       assert.deepEqual(cleared.json(), { cleared: 2 });
-      assert.equal((await keysOf(b.tenantId)).length, 3);
+      assert.equal((await keysOf(b.tenantId)).length, 4);
     });
   });
 

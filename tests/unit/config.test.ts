@@ -29,7 +29,7 @@ describe('configuration from the environment', () => {
     assert.equal(c.redisTtlDefault, 300);
     assert.equal(c.cacheL1MaxBytes, 64 * 1024 * 1024);
     assert.deepEqual(c.metrics, { host: '127.0.0.1', port: 9464, token: undefined });
-    assert.deepEqual(c.admission, { queueMax: 1000, timeoutMs: 1000 });
+    assert.deepEqual(c.admission, { queueMax: 10_000, timeoutMs: 1000 });
     assert.equal(c.migrate, true);
     assert.ok(Object.isFrozen(c));
   });

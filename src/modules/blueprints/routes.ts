@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
-import { addCacheTags } from '../../infra/cache/http/route.js';
+import { addCacheTags, warmCache } from '../../infra/cache/http/route.js';
 import { sendJsonText } from '../../infra/http/json-text.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
@@ -90,6 +90,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
     async (req, reply) => {
       const b = await blueprints.create(principalOf(req), req.body);
+      await warmCache(req, `/api/blueprints/${b.id}`);
       return reply.code(201).header('etag', blueprintEtag(b)).header('location', `/api/blueprints/${b.id}`).send(b);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
-import { addCacheTags } from '../../infra/cache/http/route.js';
+import { addCacheTags, warmCache } from '../../infra/cache/http/route.js';
 import { sendJsonText } from '../../infra/http/json-text.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
@@ -109,6 +109,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     },
     async (req, reply) => {
       const project = await projects.create(principalOf(req), req.body);
+      await warmCache(req, `/api/projects/${project.id}`);
       return reply.code(201).header('location', `/api/projects/${project.id}`).send(project);
     },
   );

@@ -109,6 +109,18 @@ export function refreshRequest(server: FastifyInstance, target: RefreshTarget, a
   });
 }
 
+/**
+ * Brings a cached GET up to date on behalf of a write that has just made it (a creation's own
+ * detail), so the reader that follows hits; best effort, never fails the write.
+ */
+export async function warmCache(req: FastifyRequest, url: string): Promise<void> {
+  const authorization = req.headers.authorization;
+  if (authorization === undefined) return;
+  await refreshRequest(req.server, { method: 'GET', url }, authorization).catch((err: unknown) =>
+    req.log.warn({ err }, 'cache warm-up after a write failed'),
+  );
+}
+
 function sendEntry(req: FastifyRequest, reply: FastifyReply, e: CacheEntry, label: 'HIT' | 'STALE'): FastifyReply {
   reply.header('x-cache', label).header('etag', e.etag).header('cache-control', CACHE_CONTROL);
   if (etagListed(req.headers['if-none-match'], e.etag, 'weak')) return reply.code(304).send();
@@ -183,11 +195,17 @@ export function cacheRoute(
   const lookup: onRequestHookHandler = function (req, reply, done) {
     const tenantId = tenantOf(req);
     if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
-      // An internal refresh: always run the handler and store (with a Redis clock), count nothing.
+      // An internal refresh: always run the handler and store (with a Redis clock), count nothing;
+      // misses arriving meanwhile wait for it rather than query again. Not while the cache is off.
+      if (!cache.available()) {
+        req.cacheState = { kind: 'bypass' };
+        return done();
+      }
       const key = keyOf(req, tenantId);
       const guard = cache.begin();
       cache.remote(key, [], guard).then(() => {
-        miss(req, tenantId, key, guard);
+        const flight = cache.join(key) ? undefined : cache.lead(key, joinTagsOf(req, tenantId), guard);
+        miss(req, tenantId, key, guard, flight);
         done();
       }, done);
       return;
