@@ -2,6 +2,7 @@
 // Goals that were missed are printed as missed, with the measured figure.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import type { Measured } from './compare.js';
 import type { LoadResult } from './wrk.js';
 import { median, r1, r2 } from './stats.js';
@@ -238,7 +239,10 @@ export async function writeReport(r: Report, dir: string): Promise<string> {
   // it was written for: check that it still matches the new figures).
   const old = await readFile(file, 'utf8').catch(() => '');
   const at = old.indexOf(ANALYSIS_MARKER);
-  await writeFile(file, L.join('\n') + (at >= 0 ? `\n${old.slice(at)}` : ''));
+  const text = L.join('\n') + (at >= 0 ? `\n${old.slice(at)}` : '');
+  // In the repository's own style, so `npm run check` passes on a freshly written report.
+  const style = (await prettier.resolveConfig(file)) ?? {};
+  await writeFile(file, await prettier.format(text, { ...style, filepath: file }));
   await writeFile(path.join(dir, 'results.json'), `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }
