@@ -22,6 +22,9 @@ export type BlueprintFilter = { provider?: string; status?: string; q?: string; 
 
 const any = (v: string | undefined) => v ?? '*';
 
+/** A route's `:id` as cache keys and tags spell it (ids are case-insensitive: lower case). */
+export const idParam = (req: FastifyRequest): string => (req.params as { id: string }).id.toLowerCase();
+
 /** The tag of one blueprint's entries. */
 export const blueprintTag = (tenantId: string, id: string) => `${tenantId}:bp:${id.toLowerCase()}`;
 

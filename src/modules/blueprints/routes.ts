@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
@@ -6,20 +7,20 @@ import { sendJsonText } from '../../infra/http/json-text.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
-import { blueprintTag, listTagsOf, writesTag } from './cache-tags.js';
+import { blueprintTag, idParam, listTagsOf, writesTag } from './cache-tags.js';
 import { BlueprintInput, BlueprintListQuery, BlueprintSchema, IdParams } from './schema.js';
 import { blueprintEtag, type BlueprintService } from './service.js';
 
-const security = [{ bearer: [] }];
 const invalidBlueprint = problemOf(
   'unprocessable',
   'duplicate resource names, an invalid parameters schema or an unresolved ${param.x}',
 );
-type ListQs = { provider?: string; status?: string; q?: string; limit: number; cursor?: string };
 
 /** /api/blueprints: thin adapters over the blueprint service. */
 export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintService, cached: Cached): void {
-  app.get<{ Querystring: ListQs }>(
+  // Route types come from the TypeBox schemas (no hand-written generics).
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/api/blueprints',
     {
       config: { role: 'viewer' },
@@ -33,7 +34,6 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
       schema: {
         tags: ['blueprints'],
         summary: "List the tenant's blueprints, newest first (drafts included)",
-        security,
         querystring: listQuery({ ...BlueprintListQuery, ...CacheQuery }),
         response: { 200: pageReply(BlueprintSchema), ...notModified },
       },
@@ -50,7 +50,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  api.get(
     '/api/blueprints/:id',
     {
       config: { role: 'viewer' },
@@ -58,13 +58,12 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
         family: 'blueprints',
         ttl: 300,
         swr: 300,
-        key: (req) => (req.params as { id: string }).id.toLowerCase(),
-        tags: (req, tenantId) => [blueprintTag(tenantId, (req.params as { id: string }).id)],
+        key: idParam,
+        tags: (req, tenantId) => [blueprintTag(tenantId, idParam(req))],
       }),
       schema: {
         tags: ['blueprints'],
         summary: 'Get a blueprint (with a strong ETag)',
-        security,
         params: IdParams,
         querystring: CacheOnlyQuery,
         response: { 200: BlueprintSchema, ...notModified },
@@ -76,14 +75,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
   );
 
-  app.post<{ Body: BlueprintInput }>(
+  api.post(
     '/api/blueprints',
     {
       config: { role: 'editor' },
       schema: {
         tags: ['blueprints'],
         summary: 'Create a blueprint (version 1.0.0)',
-        security,
         body: BlueprintInput,
         response: { 201: BlueprintSchema, ...invalidBlueprint },
       },
@@ -95,14 +93,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
   );
 
-  app.put<{ Params: { id: string }; Body: BlueprintInput }>(
+  api.put(
     '/api/blueprints/:id',
     {
       config: { role: 'editor' },
       schema: {
         tags: ['blueprints'],
         summary: 'Replace a blueprint (a change bumps the minor version; If-Match optional)',
-        security,
         params: IdParams,
         body: BlueprintInput,
         response: {
@@ -118,14 +115,13 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  api.delete(
     '/api/blueprints/:id',
     {
       config: { role: 'admin' },
       schema: {
         tags: ['blueprints'],
         summary: 'Delete a blueprint no project uses',
-        security,
         params: IdParams,
         response: {
           204: Type.Null(),
@@ -135,7 +131,7 @@ export function blueprintRoutes(app: FastifyInstance, blueprints: BlueprintServi
     },
     async (req, reply) => {
       await blueprints.remove(principalOf(req), req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

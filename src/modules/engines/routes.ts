@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cached } from '../../infra/cache/http/cached.js';
@@ -17,7 +18,6 @@ import {
 } from './schema.js';
 import type { EngineService } from './service.js';
 
-const security = [{ bearer: [] }];
 // Engine requests name a stored blueprint (404 when it is not the tenant's) or carry one inline.
 const engineProblems = {
   ...problemOf('not_found', "blueprintId is not one of the tenant's blueprints"),
@@ -41,7 +41,9 @@ function sourceTags(req: FastifyRequest, tenantId: string): string[] {
 
 /** /api/iac/generate, /api/cost/estimate and /api/guardrails/*: thin adapters over the engines. */
 export function engineRoutes(app: FastifyInstance, engines: EngineService, cached: Cached): void {
-  app.post<{ Body: GenerateBody }>(
+  // Route types come from the TypeBox schemas (no hand-written generics).
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.post(
     '/api/iac/generate',
     {
       config: { role: 'viewer' },
@@ -49,7 +51,6 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
       schema: {
         tags: ['iac'],
         summary: 'Generate Terraform or CloudFormation from a blueprint',
-        security,
         body: GenerateBody,
         response: { 200: GenerateReply, ...notModified, ...engineProblems },
       },
@@ -57,7 +58,7 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     async (req) => engines.generate(principalOf(req), req.body),
   );
 
-  app.post<{ Body: EstimateBody }>(
+  api.post(
     '/api/cost/estimate',
     {
       config: { role: 'viewer' },
@@ -65,7 +66,6 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
       schema: {
         tags: ['cost'],
         summary: "Estimate a blueprint's hourly and monthly cost",
-        security,
         body: EstimateBody,
         response: { 200: EstimateReply, ...notModified, ...engineProblems },
       },
@@ -73,14 +73,13 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     async (req) => engines.estimate(principalOf(req), req.body),
   );
 
-  app.post<{ Body: EvaluateBody }>(
+  api.post(
     '/api/guardrails/evaluate',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['guardrails'],
         summary: "Evaluate a blueprint against the guardrail rules and the tenant's settings",
-        security,
         body: EvaluateBody,
         response: { 200: EvaluateReply, ...engineProblems },
       },
@@ -88,37 +87,35 @@ export function engineRoutes(app: FastifyInstance, engines: EngineService, cache
     async (req) => engines.evaluate(principalOf(req), req.body),
   );
 
-  app.get(
+  api.get(
     '/api/guardrails/rules',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['guardrails'], summary: 'List the guardrail rules', security, response: { 200: RulesReply } },
+      schema: { tags: ['guardrails'], summary: 'List the guardrail rules', response: { 200: RulesReply } },
     },
     async () => engines.rules(),
   );
 
-  app.get(
+  api.get(
     '/api/guardrails/settings',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['guardrails'],
         summary: "Get the tenant's guardrail settings",
-        security,
         response: { 200: Settings },
       },
     },
     async (req) => engines.settings(principalOf(req)),
   );
 
-  app.put<{ Body: Settings }>(
+  api.put(
     '/api/guardrails/settings',
     {
       config: { role: 'admin' },
       schema: {
         tags: ['guardrails'],
         summary: "Replace the tenant's guardrail settings",
-        security,
         body: Settings,
         response: { 200: Settings },
       },

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../infra/db/types.js';
@@ -9,8 +10,10 @@ const Check = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal
 
 /** /health/live (no I/O) and /health/ready (database ping; Redis down is only "degraded"). */
 export function healthRoutes(app: FastifyInstance, db: Db, cacheHealth: CacheHealth): void {
+  // Route types come from the TypeBox schemas (no hand-written generics).
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const started = process.hrtime.bigint();
-  app.get(
+  api.get(
     '/health/live',
     {
       schema: {
@@ -21,7 +24,7 @@ export function healthRoutes(app: FastifyInstance, db: Db, cacheHealth: CacheHea
     },
     async () => ({ status: 'ok' as const, uptime: Number(process.hrtime.bigint() - started) / 1e9 }),
   );
-  app.get(
+  api.get(
     '/health/ready',
     {
       schema: {

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Cached } from '../../infra/cache/http/cached.js';
@@ -7,18 +8,18 @@ import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { CacheOnlyQuery, CacheQuery, listQuery, pageReply } from '../../lib/pagination.js';
 import { principalOf } from '../auth/guard.js';
 import { IdParams } from '../blueprints/schema.js';
-import { statsTag } from '../blueprints/cache-tags.js';
+import { idParam, statsTag } from '../blueprints/cache-tags.js';
 import { projectListTagsOf, projectTag, projectWritesTag } from './cache-tags.js';
 import { ProjectInput, ProjectListQuery, ProjectPatch, ProjectSchema, StatsSummary } from './schema.js';
 import type { ProjectService } from './service.js';
 
-const security = [{ bearer: [] }];
 const foreignBlueprints = problemOf('unprocessable', "blueprintIds that are not the tenant's (listed in errors)");
-type ListQs = { status?: string; environment?: string; limit: number; cursor?: string };
 
 /** /api/projects: thin adapters over the project service. */
 export function projectRoutes(app: FastifyInstance, projects: ProjectService, cached: Cached): void {
-  app.get<{ Querystring: ListQs }>(
+  // Route types come from the TypeBox schemas (no hand-written generics).
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/api/projects',
     {
       config: { role: 'viewer' },
@@ -32,7 +33,6 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
       schema: {
         tags: ['projects'],
         summary: "List the tenant's projects, newest first",
-        security,
         querystring: listQuery({ ...ProjectListQuery, ...CacheQuery }),
         response: { 200: pageReply(ProjectSchema), ...notModified },
       },
@@ -50,7 +50,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
   );
 
   // Registered before /:id for readability; find-my-way prefers the static segment anyway.
-  app.get(
+  api.get(
     '/api/projects/stats/summary',
     {
       config: { role: 'viewer' },
@@ -64,7 +64,6 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
       schema: {
         tags: ['projects'],
         summary: "Counts of the tenant's projects by status and environment, and their monthly cost",
-        security,
         querystring: CacheOnlyQuery,
         response: { 200: StatsSummary, ...notModified },
       },
@@ -72,7 +71,7 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     async (req) => projects.summary(principalOf(req)),
   );
 
-  app.get<{ Params: { id: string } }>(
+  api.get(
     '/api/projects/:id',
     {
       config: { role: 'viewer' },
@@ -80,13 +79,12 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
         family: 'projects',
         ttl: 180,
         swr: 180,
-        key: (req) => (req.params as { id: string }).id.toLowerCase(),
-        tags: (req, tenantId) => [projectTag(tenantId, (req.params as { id: string }).id)],
+        key: idParam,
+        tags: (req, tenantId) => [projectTag(tenantId, idParam(req))],
       }),
       schema: {
         tags: ['projects'],
         summary: 'Get a project',
-        security,
         params: IdParams,
         querystring: CacheOnlyQuery,
         response: { 200: ProjectSchema, ...notModified },
@@ -95,14 +93,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     async (req, reply) => sendJsonText(reply, await projects.getDoc(principalOf(req), req.params.id)),
   );
 
-  app.post<{ Body: ProjectInput }>(
+  api.post(
     '/api/projects',
     {
       config: { role: 'editor' },
       schema: {
         tags: ['projects'],
         summary: 'Create a project',
-        security,
         body: ProjectInput,
         response: { 201: ProjectSchema, ...foreignBlueprints },
       },
@@ -114,14 +111,13 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: ProjectPatch }>(
+  api.patch(
     '/api/projects/:id',
     {
       config: { role: 'editor' },
       schema: {
         tags: ['projects'],
         summary: 'Change a project (JSON merge patch: absent = unchanged, null = removed)',
-        security,
         params: IdParams,
         body: ProjectPatch,
         response: { 200: ProjectSchema, ...foreignBlueprints },
@@ -130,21 +126,20 @@ export function projectRoutes(app: FastifyInstance, projects: ProjectService, ca
     async (req) => projects.patch(principalOf(req), req.params.id, req.body),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  api.delete(
     '/api/projects/:id',
     {
       config: { role: 'admin' },
       schema: {
         tags: ['projects'],
         summary: 'Delete a project',
-        security,
         params: IdParams,
         response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
       await projects.remove(principalOf(req), req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

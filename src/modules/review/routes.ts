@@ -1,20 +1,21 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import type { Cached } from '../../infra/cache/http/cached.js';
 import { normalisedQuery } from '../../infra/cache/http/route.js';
 import { notModified, problemOf } from '../../infra/http/openapi.js';
 import { principalOf } from '../auth/guard.js';
-import { blueprintTag } from '../blueprints/cache-tags.js';
+import { blueprintTag, idParam } from '../blueprints/cache-tags.js';
 import { IdParams } from '../blueprints/schema.js';
 import { DiffQuery, ReviewBody, ReviewReply } from './schema.js';
 import { guardrailSettingsTag, type ReviewService } from './service.js';
 
-const security = [{ bearer: [] }];
 const unprocessable = problemOf('unprocessable', 'a blueprint the engines cannot process (errors[] names the field)');
-const idOf = (req: FastifyRequest) => (req.params as { id: string }).id.toLowerCase();
 
 /** GET /api/blueprints/:id/diff and POST /api/review: thin adapters over the review service. */
 export function reviewRoutes(app: FastifyInstance, reviews: ReviewService, cached: Cached): void {
-  app.get<{ Params: { id: string }; Querystring: DiffQuery }>(
+  // Route types come from the TypeBox schemas (no hand-written generics).
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/api/blueprints/:id/diff',
     {
       config: { role: 'viewer' },
@@ -23,13 +24,12 @@ export function reviewRoutes(app: FastifyInstance, reviews: ReviewService, cache
       ...cached({
         family: 'blueprints',
         ttl: 300,
-        key: (req) => `${idOf(req)}/diff?${normalisedQuery(req)}`,
-        tags: (req, tenantId) => [blueprintTag(tenantId, idOf(req)), guardrailSettingsTag(tenantId)],
+        key: (req) => `${idParam(req)}/diff?${normalisedQuery(req)}`,
+        tags: (req, tenantId) => [blueprintTag(tenantId, idParam(req)), guardrailSettingsTag(tenantId)],
       }),
       schema: {
         tags: ['blueprints'],
         summary: 'Review a change between two saved versions (default: previous → current)',
-        security,
         params: IdParams,
         querystring: DiffQuery,
         response: { 200: ReviewReply, ...notModified, ...unprocessable },
@@ -38,14 +38,13 @@ export function reviewRoutes(app: FastifyInstance, reviews: ReviewService, cache
     async (req) => reviews.diff(principalOf(req), req.params.id, req.query),
   );
 
-  app.post<{ Body: ReviewBody }>(
+  api.post(
     '/api/review',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['review'],
         summary: 'Review an unsaved change: two inline blueprints (omit `from` for a new one)',
-        security,
         body: ReviewBody,
         response: { 200: ReviewReply, ...unprocessable },
       },
