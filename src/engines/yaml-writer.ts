@@ -1,14 +1,10 @@
 /**
  * Block-style YAML for JSON-like trees (CloudFormation templates), byte for byte what the `yaml`
- * package writes with YAML_OPTIONS, at a fraction of its cost: `stringify` builds a node Document
- * and copies a context object per pair, about 15 ms for a 40 KB template, most of the
- * CloudFormation budget. Only the layout (block maps and sequences, two-space indent, `{}`/`[]`
- * for empty collections) is written here; every scalar decision comes from the library itself:
- * a string is written plain only if the library's own YAML 1.1 tag patterns (and its plain-scalar
- * indicator rule) say it reads back as that string, anything else is quoted by `yaml.stringify`
- * for that one scalar. Trees outside that fast path (null, non-integer numbers are fine; multi-line
- * or control-character strings, non-plain objects, holes) are written by `yaml.stringify` whole.
- * tests/unit/engines/yaml-writer.test.ts checks the equality against the library.
+ * package writes with YAML_OPTIONS, without building its node Document per call (the library's
+ * cost dominated CloudFormation generation: figures in docs/ENGINES.md). Only the layout is written
+ * here; every scalar decision (plain or quoted) comes from the library's own YAML 1.1 patterns, and
+ * trees outside that fast path are written by `yaml.stringify` whole. The equality is tested
+ * against the library (tests/unit/engines/yaml-writer.test.ts).
  */
 import { Document, stringify } from 'yaml';
 

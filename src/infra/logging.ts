@@ -12,9 +12,9 @@ export function accessLogger(log: FastifyBaseLogger): FastifyBaseLogger {
 
 /**
  * The level of a finished request's line: errors (5xx) at error, requests slower than `slowMs` at
- * warn, other client errors (4xx) at info, and fast successes at debug. A line per successful
- * request costs 25–35 % of the throughput of a cached read (docs/OBSERVABILITY.md); metrics count
- * those, and `LOG_LEVEL=debug` logs every one of them.
+ * warn, other client errors (4xx) at info, and fast successes at debug: a line per successful
+ * request costs a large share of a cached read (docs/OBSERVABILITY.md); metrics count those, and
+ * `LOG_LEVEL=debug` logs every one of them.
  */
 export function requestLevel(statusCode: number, ms: number, slowMs: number): 'error' | 'warn' | 'info' | 'debug' {
   if (statusCode >= 500) return 'error';

@@ -7,8 +7,8 @@
 // Each mode is the real server (src/server.ts) pinned to CPU 0, loaded by autocannon pinned to
 // CPU 1, on GET /api/blueprints?limit=20 served from the L1 cache (x-cache: HIT). All modes run
 // and are loaded at the same time, so they share the same neighbours, the same CPU steal and the
-// same thermal state: on this shared machine, rounds run one mode after another differed by up to
-// 2x, which no 10 % comparison survives. The figure is requests per CPU-second of each server
+// same thermal state (rounds run one after another on a shared machine differ more than the
+// overhead measured). The figure is requests per CPU-second of each server
 // process (from /proc/<pid>/stat): what it could sustain on a core of its own; the ratio to `off`
 // is taken within each round, and the median ratio over rounds reported.
 //

@@ -7,9 +7,8 @@ const SEQUENCE = 0x100_0000;
 
 /**
  * A source of UUID-shaped request ids (as hyperid does): 30 characters of a random UUID, then a
- * 24-bit sequence in hex. Unique across replicas (98 random bits per prefix) and within one (a new
- * prefix every 16,777,216 ids), and a quarter of the cost of randomUUID(), whose string is built
- * per call: an id is made for nearly every request.
+ * 24-bit sequence in hex, unique across replicas and within one (a new prefix every 2^24 ids),
+ * without building a random UUID per request.
  */
 export function createRequestIds(uuid: () => string = randomUUID): () => string {
   let prefix = uuid().slice(0, 30);

@@ -14,11 +14,9 @@ interface State<L extends string> {
 }
 
 /**
- * A Prometheus histogram whose label sets can be bound once. prom-client's Histogram validates and
- * hashes the label set and allocates a closure on every observe(), a measurable share of a cached
- * hit answered in ~40 µs (docs/OBSERVABILITY.md); a route's series is bound when the route's
- * response is first remembered and then costs nothing to find. It registers in a prom-client
- * Registry like any metric: the Registry reads `get()` for /metrics, in prom-client's own format.
+ * A Prometheus histogram whose label sets can be bound once: prom-client's Histogram validates and
+ * hashes the label set on every observe(), a measurable share of a cached hit (docs/OBSERVABILITY.md).
+ * It registers in a prom-client Registry like any metric and is exported in prom-client's format.
  */
 export class BoundHistogram<L extends string> {
   readonly type = 'histogram';

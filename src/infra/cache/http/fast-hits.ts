@@ -90,16 +90,11 @@ const MAX_URLS_PER_PRINCIPAL = 64;
 const MAX_SLOTS = 20_000;
 
 /**
- * Fresh L1 hits answered before the framework. A cached GET served by the routed path (auth
- * hook, cache lookup, hooks, serializers) is remembered per principal and exact URL (and Origin,
- * which CORS headers depend on), together with the headers it was sent with. The next identical
- * request is answered from the raw `request` event while that same entry is still in L1 and
- * fresh: same status, headers and bytes, the same counters, metrics and log line, without the
- * routing, request/reply objects and hook chain that cost more than the answer itself. Anything
- * else — an unknown token or URL, `If-None-Match`, `Cache-Control`, a replaced, invalidated or
- * stale entry, Redis unavailable, the server closing — goes through Fastify unchanged, so the fast
- * path can only ever repeat what the routed path already decided. A keep-alive connection
- * repeating its last request string for string is matched without the lookups (see Repeat).
+ * Fresh L1 hits answered before the framework: a cached GET the routed path served is remembered
+ * per principal and exact URL (and Origin), with the headers it was sent with, and the next
+ * identical request is answered from the raw `request` event while that same entry is fresh in L1
+ * (same status, headers, bytes, counters, metrics and log line). Anything else goes through
+ * Fastify, so this can only repeat what the routed path decided (docs/ARCHITECTURE.md).
  */
 export function createFastHits(deps: FastHitDeps) {
   const { cache, log } = deps;
