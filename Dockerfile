@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
 # IAC Dharma API image.  Build:  docker build -t iac-dharma .
-# Node.js 24 (Active LTS, supported into 2028; the app itself needs >= 20.11). Two stages: the
+# Node.js 24 (Active LTS, supported into 2028; the app itself needs >= 20.12). Two stages: the
 # build stage compiles TypeScript and drops dev dependencies; the runtime stage holds only
 # dist/, production node_modules and migrations/, and runs as the unprivileged "node" user.
 #   API:         node dist/server.js   (the default command)
-#   migrations:  node dist/migrate.mjs (the Kubernetes Job; needs MIGRATIONS_DATABASE_URL, direct)
+#   migrations:  node dist/migrate.js  (the Kubernetes Job; needs MIGRATIONS_DATABASE_URL, direct)
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: full dependency tree, compile TypeScript, then drop dev dependencies ----
@@ -17,8 +17,7 @@ COPY scripts/prepare.mjs ./scripts/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY deploy/docker/migrate.mjs ./dist-extra/migrate.mjs
-RUN npm run build && cp dist-extra/migrate.mjs dist/migrate.mjs && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 # ---- runtime ------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -1,7 +1,7 @@
 // `npm run operator -- EMAIL [--revoke]`: grants (or revokes) the platform operator flag.
 // Only this command can set it; the API never does.
 import { loadConfig } from '../src/config.js';
-import { openOrExit } from './open-or-exit.js';
+import { openOrExit } from '../src/infra/db/open-or-exit.js';
 import { openDatabase } from '../src/infra/db/index.js';
 import { createIdentityRepo } from '../src/modules/auth/repo.js';
 

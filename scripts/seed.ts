@@ -2,7 +2,7 @@
 // PGlite by default). Idempotent: ids come from a fixed random seed and every insert is
 // ON CONFLICT DO NOTHING, so a second run adds nothing and prints the same logins.
 import { loadConfig } from '../src/config.js';
-import { openOrExit } from './open-or-exit.js';
+import { openOrExit } from '../src/infra/db/open-or-exit.js';
 import { openDatabase } from '../src/infra/db/index.js';
 import type { Queryable } from '../src/infra/db/types.js';
 import { hashPassword } from '../src/modules/auth/passwords.js';

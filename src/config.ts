@@ -194,7 +194,11 @@ function explain(err: unknown, given: RawEnv): ConfigError {
  * process's own environment, a `.env` file in the working directory is read too (the real
  * environment wins).
  */
-export function loadConfig(source: RawEnv = process.env): Readonly<Config> {
+export function loadConfig(
+  source: RawEnv = process.env,
+  /** `secrets: false`: a tool that signs nothing (migrate) needs no JWT_SECRET and writes no dev secret. */
+  options: { secrets?: boolean } = {},
+): Readonly<Config> {
   const given = gather(source, source === process.env);
   let env: Env;
   try {
@@ -226,6 +230,7 @@ export function loadConfig(source: RawEnv = process.env): Readonly<Config> {
 
   const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);
   let jwtSecret = env.JWT_SECRET;
+  if (jwtSecret === undefined && options.secrets === false) jwtSecret = '';
   if (jwtSecret === undefined) {
     if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
     jwtSecret = devJwtSecret(database.kind === 'pglite' ? database.dataDir : './data');

@@ -86,7 +86,7 @@ describe('docker-compose stack', () => {
     assert.ok(Number(env.SHUTDOWN_TIMEOUT_MS) < parseFloat(api.stop_grace_period!) * 1000, 'drain ends before SIGKILL');
 
     const migrate = svc('migrate');
-    assert.deepEqual(command(migrate), ['node', 'dist/migrate.mjs']);
+    assert.deepEqual(command(migrate), ['node', 'dist/migrate.js']);
     assert.match(migrate.environment!.MIGRATIONS_DATABASE_URL!, /@postgres:5432\/iac_dharma$/, 'direct, not PgBouncer');
     assert.equal(migrate.image, api.image);
 

@@ -1,10 +1,10 @@
 // The container image without a Docker engine: the Dockerfile's build context holds what its
-// COPY lines name (after .dockerignore), and the image's migration command — dist/migrate.mjs
-// next to the compiled app, with migrations/ beside dist/, as the runtime stage lays them out —
+// COPY lines name (after .dockerignore), and the image's migration command — dist/migrate.js,
+// compiled with the app, with migrations/ beside dist/, as the runtime stage lays them out —
 // migrates a fresh PostgreSQL over a direct URL and is idempotent.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -37,7 +37,6 @@ describe('container image', () => {
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(?:--chown=\S+ )?(.+) \S+$/gm)].flatMap((m) =>
       m[1]!.split(' '),
     );
-    assert.ok(sources.includes('deploy/docker/migrate.mjs'));
     for (const s of sources) {
       assert.ok(!ignored(s), `${s} is excluded by .dockerignore`);
     }
@@ -47,13 +46,13 @@ describe('container image', () => {
     );
   });
 
-  describe('node dist/migrate.mjs (the Kubernetes Job and the compose "migrate" service)', () => {
+  describe('node dist/migrate.js (the Kubernetes Job and the compose "migrate" service)', () => {
     const root = path.join(REPO, 'tmp', `image-${process.pid}`);
     let db: TestDatabase;
     before(async () => {
       rmSync(root, { recursive: true, force: true });
       mkdirSync(root, { recursive: true });
-      // The runtime stage: /app/dist (tsc output + migrate.mjs) and /app/migrations.
+      // The runtime stage: /app/dist (tsc output, migrate.js included) and /app/migrations.
       await run(
         'npx',
         ['tsc', '-p', 'tsconfig.build.json', '--outDir', path.join(root, 'dist'), '--sourceMap', 'false'],
@@ -62,7 +61,6 @@ describe('container image', () => {
           timeout: 180_000,
         },
       );
-      copyFileSync(path.join(REPO, 'deploy/docker/migrate.mjs'), path.join(root, 'dist/migrate.mjs'));
       symlinkSync(path.join(REPO, 'migrations'), path.join(root, 'migrations'));
       db = await createTestDatabase();
     });
@@ -72,9 +70,10 @@ describe('container image', () => {
     });
     const migrate = async (env: Record<string, string>) => {
       try {
-        const { stdout } = await run('node', ['dist/migrate.mjs'], {
+        const { stdout } = await run('node', ['dist/migrate.js'], {
           cwd: root,
-          env: { PATH: process.env.PATH!, ...env },
+          // As the image runs it: NODE_ENV=production (no JWT_SECRET needed to migrate).
+          env: { PATH: process.env.PATH!, NODE_ENV: 'production', ...env },
           timeout: 60_000,
         });
         return { code: 0, out: stdout };

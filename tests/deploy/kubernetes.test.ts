@@ -285,7 +285,7 @@ describe('Kubernetes manifests', () => {
           'iac-dharma-migrate',
         );
         const c = job.spec.template.spec.containers[0]!;
-        assert.deepEqual(c.command, ['node', 'dist/migrate.mjs']);
+        assert.deepEqual(c.command, ['node', 'dist/migrate.js']);
         assert.equal(c.image, api(objects).spec.template.spec.containers[0]!.image, 'same image as the API');
         const url = envValue(c, 'MIGRATIONS_DATABASE_URL')!;
         assert.match(url, /@\$\(POSTGRES_HOST\):\$\(POSTGRES_PORT\)\//);

@@ -84,7 +84,7 @@ describe('the embedded database is opened by one process at a time', () => {
     try {
       const [seed, migrate, operator, second] = await Promise.all([
         runScript('scripts/seed.ts', { ...env, ...SMALL_SEED }),
-        runScript('scripts/migrate.ts', env),
+        runScript('src/migrate.ts', env),
         runScript('scripts/operator.ts', env, ['admin@acme.example']),
         runScript('src/server.ts', { ...env, PORT: String(await freePort()), HOST: '127.0.0.1' }),
       ]);

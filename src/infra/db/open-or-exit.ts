@@ -1,4 +1,4 @@
-import { DataDirBusyError } from '../src/infra/db/index.js';
+import { DataDirBusyError } from './index.js';
 
 /**
  * Opens what a command-line tool needs; a refusal the user can act on (the embedded database held
