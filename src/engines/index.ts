@@ -20,6 +20,7 @@ export { generateCloudFormation, type CloudFormationResult } from './cloudformat
 export {
   estimateCost,
   PRICE_TABLE_VERSION,
+  type CostComponent,
   type CostEstimate,
   type CostOptions,
   type CostResource,

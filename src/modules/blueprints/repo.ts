@@ -4,7 +4,8 @@ import { jsonbOrdered } from '../../lib/jsonb.js';
 import { withBodies, type BodySource } from '../../lib/stored-bodies.js';
 import { BlueprintSchema, type Blueprint, type BlueprintInput } from './schema.js';
 
-interface Row {
+/** A blueprint row as the driver reads it. */
+export interface BlueprintRow {
   id: string;
   name: string;
   description: string;
@@ -23,7 +24,8 @@ interface Row {
 const COLUMNS =
   'id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at';
 
-function toBlueprint(r: Row): Blueprint {
+/** A row as the API answers it. */
+export function toBlueprint(r: BlueprintRow): Blueprint {
   return {
     id: r.id,
     name: r.name,
@@ -116,7 +118,7 @@ export function blueprintDocument(b: Blueprint): string {
 export function createBlueprintRepo(db: Queryable) {
   const bodies = (tenantId: string): BodySource => ({
     async build(ids) {
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<BlueprintRow>(
         `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
         [tenantId, ids],
       );
@@ -152,7 +154,7 @@ export function createBlueprintRepo(db: Queryable) {
     },
 
     async get(tenantId: string, id: string, q: Queryable = db, forUpdate = false): Promise<Blueprint | undefined> {
-      const { rows } = await q.query<Row>(
+      const { rows } = await q.query<BlueprintRow>(
         `SELECT ${COLUMNS} FROM blueprints WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
         [tenantId, id],
       );
@@ -164,7 +166,7 @@ export function createBlueprintRepo(db: Queryable) {
       b: BlueprintInput & { id: string; version: string; createdBy: string; now: Date },
       q: Queryable = db,
     ): Promise<Blueprint> {
-      const { rows } = await q.query<Row>(
+      const { rows } = await q.query<BlueprintRow>(
         `INSERT INTO blueprints (id, tenant_id, name, description, provider, region, version, status, parameters, resources, tags, created_by, created_at, updated_at, doc)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
          RETURNING ${COLUMNS}`,
@@ -181,7 +183,7 @@ export function createBlueprintRepo(db: Queryable) {
       b: BlueprintInput & { version: string; now: Date },
     ): Promise<Blueprint> {
       const doc = docOf({ ...b, id: current.id, createdBy: current.createdBy, createdAt: new Date(current.createdAt) });
-      const { rows } = await q.query<Row>(
+      const { rows } = await q.query<BlueprintRow>(
         `UPDATE blueprints SET name = $3, description = $4, provider = $5, region = $6, version = $7, status = $8,
            parameters = $9, resources = $10, tags = $11, updated_at = $12, doc = $13
          WHERE tenant_id = $1 AND id = $2

@@ -1,22 +1,7 @@
 import type { Queryable } from '../../infra/db/types.js';
+import { toBlueprint, type BlueprintRow } from './repo.js';
 import type { Blueprint } from './schema.js';
 import type { VersionSummary } from './versions-schema.js';
-
-interface SnapshotRow {
-  id: string;
-  name: string;
-  description: string;
-  provider: Blueprint['provider'];
-  region: string;
-  version: string;
-  status: Blueprint['status'];
-  parameters: Blueprint['parameters'];
-  resources: Blueprint['resources'];
-  tags: Blueprint['tags'];
-  created_by: string;
-  created_at: Date;
-  saved_at: Date;
-}
 
 interface SummaryRow {
   row_id: string;
@@ -29,29 +14,11 @@ interface SummaryRow {
   restored_from: string | null;
 }
 
-/** A version as the blueprint read at that version: its `updatedAt` is when the version was saved. */
-function toSnapshot(r: SnapshotRow): Blueprint {
-  return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    provider: r.provider,
-    region: r.region,
-    version: r.version,
-    status: r.status,
-    parameters: r.parameters,
-    resources: r.resources,
-    tags: r.tags,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.saved_at.toISOString(),
-    createdBy: r.created_by,
-  };
-}
-
-// createdAt/createdBy belong to the blueprint, not to a version: read from it (a version
-// never outlives its blueprint).
+// A version as the blueprint read at that version (a blueprint row: its `updated_at` is when the
+// version was saved). createdAt/createdBy belong to the blueprint, not to a version: read from it
+// (a version never outlives its blueprint).
 const SNAPSHOT = `SELECT v.blueprint_id AS id, v.name, v.description, v.provider, v.region, v.version, v.status,
-         v.parameters, v.resources, v.tags, b.created_by, b.created_at, v.saved_at
+         v.parameters, v.resources, v.tags, b.created_by, b.created_at, v.saved_at AS updated_at
   FROM blueprint_versions v JOIN blueprints b ON b.id = v.blueprint_id`;
 
 /** All SQL about blueprint history; every statement is scoped by tenant_id. */
@@ -106,23 +73,23 @@ export function createVersionRepo(db: Queryable) {
 
     /** One version as the blueprint read when it was saved. */
     async get(tenantId: string, blueprintId: string, version: string): Promise<Blueprint | undefined> {
-      const { rows } = await db.query<SnapshotRow>(
+      const { rows } = await db.query<BlueprintRow>(
         `${SNAPSHOT} WHERE v.tenant_id = $1 AND v.blueprint_id = $2 AND v.version = $3`,
         [tenantId, blueprintId, version],
       );
-      return rows[0] && toSnapshot(rows[0]);
+      return rows[0] && toBlueprint(rows[0]);
     },
 
     /** The newest version, or the one saved just before `before` when given. */
     async latest(tenantId: string, blueprintId: string, before?: string): Promise<Blueprint | undefined> {
-      const { rows } = await db.query<SnapshotRow>(
+      const { rows } = await db.query<BlueprintRow>(
         `${SNAPSHOT} WHERE v.tenant_id = $1 AND v.blueprint_id = $2
            AND ($3::text IS NULL OR v.id < (SELECT id FROM blueprint_versions
                                            WHERE tenant_id = $1 AND blueprint_id = $2 AND version = $3))
          ORDER BY v.id DESC LIMIT 1`,
         [tenantId, blueprintId, before ?? null],
       );
-      return rows[0] && toSnapshot(rows[0]);
+      return rows[0] && toBlueprint(rows[0]);
     },
 
     /** Whether the tenant has this blueprint (tells an empty page from a 404). */

@@ -1,18 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CostEstimate, CostResource } from '../../engines/index.js';
+import type { CostComponent, CostEstimate, CostResource } from '../../engines/index.js';
 
 type Component = CostResource['costComponents'][number];
 
 /** A component's change: every figure is new minus past (null when either side is unpriced). */
-export interface CostComponentDiff {
-  name: string;
-  unit: string;
-  hourlyQuantity: number | null;
-  monthlyQuantity: number | null;
-  price: number;
-  hourlyCost: number | null;
-  monthlyCost: number | null;
-}
+export type CostComponentDiff = Omit<CostComponent, 'note'>;
 
 /** A resource instance whose cost lines changed, as Infracost's `diff.resources[]`. */
 export interface CostResourceDiff {
