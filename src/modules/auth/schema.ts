@@ -23,7 +23,10 @@ const Tokens = {
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, organization: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ email: 'me@example.com', password: 'a long passphrase', organization: 'Example' }],
+  },
 );
 export type RegisterBody = Static<typeof RegisterBody>;
 

@@ -45,6 +45,33 @@ export const TagsSchema = boundedRecord(
 const Parameters = (options: { default?: unknown } = {}) =>
   Type.Object({}, { additionalProperties: true, maxProperties: MAX_PARAMETER_KEYWORDS, ...options });
 
+/** A blueprint as a client writes it: the OpenAPI document's example (the README's quickstart). */
+export const EXAMPLE_BLUEPRINT = {
+  name: 'web shop',
+  description: 'Two web servers behind a load balancer and a private PostgreSQL',
+  provider: 'aws',
+  region: 'us-east-1',
+  parameters: { type: 'object', properties: { webSize: { type: 'string', default: 't3.micro' } } },
+  resources: [
+    { name: 'vpc', type: 'network', properties: { cidr: '10.0.0.0/16' } },
+    { name: 'public', type: 'subnet', count: 2, properties: { network: 'vpc', cidr: '10.0.0.0/20', public: true } },
+    { name: 'app', type: 'subnet', count: 2, properties: { network: 'vpc', cidr: '10.0.64.0/20' } },
+    {
+      name: 'web',
+      type: 'vm',
+      count: 2,
+      properties: { size: '${param.webSize}', image: 'ubuntu-22.04', subnet: 'app' },
+    },
+    { name: 'lb', type: 'load_balancer', properties: { kind: 'application', public: true, subnets: ['public'] } },
+    {
+      name: 'db',
+      type: 'database',
+      properties: { engine: 'postgres', size: 'db.t3.micro', storageGb: 20, subnets: ['app'] },
+    },
+  ],
+  tags: { Environment: 'dev', Owner: 'web-team', CostCenter: 'cc-42' },
+};
+
 /** The writable fields of a blueprint: the body of POST and PUT. */
 export const BlueprintInput = Type.Object(
   {
@@ -57,7 +84,7 @@ export const BlueprintInput = Type.Object(
     resources: Type.Array(ResourceSchema, { minItems: 1, maxItems: 200 }),
     tags: withDefault(TagsSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [EXAMPLE_BLUEPRINT] },
 );
 export type BlueprintInput = Static<typeof BlueprintInput>;
 

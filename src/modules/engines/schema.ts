@@ -10,7 +10,12 @@ const Source = {
 
 export const GenerateBody = Type.Object(
   { ...Source, format: literals(['terraform', 'cloudformation'] as const) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { blueprintId: '0192f3a0-7c1e-7b2a-9d4e-5f6a7b8c9d0e', format: 'terraform', parameters: { webSize: 't3.small' } },
+    ],
+  },
 );
 export type GenerateBody = Static<typeof GenerateBody>;
 
@@ -33,7 +38,10 @@ export const EstimateBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ blueprintId: '0192f3a0-7c1e-7b2a-9d4e-5f6a7b8c9d0e', usage: { assets: { storageGb: 500 } } }],
+  },
 );
 export type EstimateBody = Static<typeof EstimateBody>;
 
@@ -69,7 +77,10 @@ export const EstimateReply = Type.Object({
 
 export const EvaluateBody = Type.Object(
   { ...Source, budgetMonthly: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ blueprintId: '0192f3a0-7c1e-7b2a-9d4e-5f6a7b8c9d0e', budgetMonthly: 100 }],
+  },
 );
 export type EvaluateBody = Static<typeof EvaluateBody>;
 

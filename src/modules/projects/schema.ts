@@ -19,7 +19,17 @@ export const ProjectInput = Type.Object(
     blueprintIds: Type.Optional(BlueprintIds),
     budgetMonthly: Type.Optional(Type.Union([Budget, Type.Null()])),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'shop launch',
+        environment: 'staging',
+        blueprintIds: ['0192f3a0-7c1e-7b2a-9d4e-5f6a7b8c9d0e'],
+        budgetMonthly: 250,
+      },
+    ],
+  },
 );
 export type ProjectInput = Static<typeof ProjectInput>;
 
