@@ -148,13 +148,18 @@ describe(`faults under load (seed ${SEED})`, () => {
   async function underLoad(t: TestContext, phase: string, inject: () => Promise<void>): Promise<void> {
     rec.phase = phase;
     load.start(WORKERS);
-    await sleep(1_000);
-    faults.push(phase);
-    await inject();
-    await recovered();
-    const since = performance.now();
-    await sleep(1_500);
-    await load.stop();
+    let since: number;
+    try {
+      await sleep(1_000);
+      faults.push(phase);
+      await inject();
+      await recovered();
+      since = performance.now();
+      await sleep(1_500);
+    } finally {
+      // Stopped whatever happened: a later phase must not find this one's workers still writing.
+      await load.stop();
+    }
     assert.equal(server.proc.exitCode, null, `the server exited:\n${server.output().slice(-3000)}`);
     assert.ok(await server.alive(), 'the same server process still answers /health/live');
     await verify(t, phase, since);
@@ -201,8 +206,10 @@ describe(`faults under load (seed ${SEED})`, () => {
       await holder.connect();
       try {
         await holder.query('BEGIN');
-        await holder.query('SELECT id FROM blueprints WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+        // Projects before blueprints: the app's project writes lock a project, then (through the
+        // links' foreign keys) its blueprints. The opposite order could deadlock with them.
         await holder.query('SELECT id FROM projects WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+        await holder.query('SELECT id FROM blueprints WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
         await holder.query('SELECT pg_sleep(4)');
         await holder.query('COMMIT');
       } finally {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { isInternalRefresh } from '../cache/http/route.js';
 import { BoundHistogram } from './bound-histogram.js';
 import { createMetricsListener, scrapeAuthorized, type MetricsListenerOptions } from './listener.js';
 import type { Db } from '../db/types.js';
@@ -115,6 +116,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, where: MetricsListenerOptions): void {
   if (metrics.enabled) {
     app.addHook('onResponse', (request, reply, done) => {
+      if (isInternalRefresh(request)) return done(); // the cache's own re-reads are not traffic
       const labels = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

@@ -43,6 +43,10 @@ export interface CacheRouteOptions {
 const REFRESH_HEADER = 'x-cache-refresh';
 const REFRESH_SECRET = randomBytes(16).toString('hex');
 
+/** True for the cache's own refresh requests (not clients': metrics do not count them). */
+export const isInternalRefresh = (req: { headers: Record<string, unknown> }): boolean =>
+  req.headers[REFRESH_HEADER] === REFRESH_SECRET;
+
 interface CacheState {
   kind: 'hit' | 'miss' | 'bypass';
   key?: string;
@@ -88,6 +92,17 @@ function wantsBypass(req: FastifyRequest, opts: CacheRouteOptions): boolean {
 }
 
 const CACHE_CONTROL = 'private, max-age=0, must-revalidate';
+
+// A waiter gives up on a leader this slow (a leader whose client went away may never store) and
+// runs the handler itself: longer than any statement may take (DB_STATEMENT_TIMEOUT_MS' default).
+const WAIT_FOR_LEADER_MS = 15_000;
+
+/** The leader's entry, or undefined once it has taken WAIT_FOR_LEADER_MS. */
+function waitFor(leader: Promise<CacheEntry | undefined>): Promise<CacheEntry | undefined> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, WAIT_FOR_LEADER_MS, undefined)));
+  return Promise.race([leader, late]).finally(() => clearTimeout(timer));
+}
 
 /** A request to re-run as an internal refresh: the handler runs and its result is stored. */
 export interface RefreshTarget {
@@ -180,7 +195,7 @@ export function cacheRoute(
     // Single flight: a concurrent miss on the same key waits for the leader's entry.
     const leader = cache.join(key);
     if (leader) {
-      const entry = await leader;
+      const entry = await waitFor(leader);
       if (entry) return (serve(req, reply, tenantId, key, { entry, tier: 'l1', stale: false }), true);
     }
     // A leader may have finished (and stored into L1) while this request waited on L2.
@@ -194,7 +209,7 @@ export function cacheRoute(
   // Callback style on purpose: an L1 hit is answered without allocating a single promise.
   const lookup: onRequestHookHandler = function (req, reply, done) {
     const tenantId = tenantOf(req);
-    if (req.headers[REFRESH_HEADER] === REFRESH_SECRET) {
+    if (isInternalRefresh(req)) {
       // An internal refresh: always run the handler and store (with a Redis clock), count nothing;
       // misses arriving meanwhile wait for it rather than query again. Not while the cache is off.
       if (!cache.available()) {
